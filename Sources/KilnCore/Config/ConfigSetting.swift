@@ -1,0 +1,98 @@
+import Foundation
+
+/// One configurable setting: its name (config file key and flag), environment variable,
+/// help text, and how to apply a textual value. The table below is the single source for
+/// the loader, `kiln serve --help` and the README's configuration table.
+public struct ConfigSetting: Sendable {
+    public let name: String
+    public let help: String
+    public let apply: @Sendable (inout KilnConfig, String) throws -> Void
+
+    /// Environment variables that set this setting, highest precedence last.
+    public var environmentNames: [String] {
+        let primary = "KILN_" + name.uppercased()
+        return name == "data_dir" ? ["KILN_HOME", primary] : [primary]
+    }
+
+    init(_ name: String, _ help: String, apply: @escaping @Sendable (inout KilnConfig, String) throws -> Void) {
+        self.name = name
+        self.help = help
+        self.apply = apply
+    }
+}
+
+extension ConfigSetting {
+    public static let all: [ConfigSetting] = [
+        ConfigSetting("host", "Address to bind (default 127.0.0.1).") { $0.host = try nonEmpty($1) },
+        ConfigSetting("port", "TCP port (default 8080; 0 picks a free port).") { $0.port = try integer($1, in: 0...65535) },
+        ConfigSetting("data_dir", "Data directory (default ./.kiln).") { $0.dataDirectory = try nonEmpty($1) },
+        ConfigSetting("database", "Database URL: sqlite:PATH or postgres://… (default sqlite in the data dir).") {
+            $0.database = try nonEmpty($1)
+        },
+        ConfigSetting("allow_anonymous", "Serve unauthenticated requests as role 'user' (loopback hosts only).") {
+            $0.allowAnonymous = try boolean($1)
+        },
+        ConfigSetting("log_level", "trace, debug, info, notice, warning, error or critical (default info).") {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains($1) else { throw invalid($1, "one of \(levels.joined(separator: ", "))") }
+            $0.logLevel = $1
+        },
+        ConfigSetting("access_log", "Log one line per request (default true).") { $0.accessLog = try boolean($1) },
+        ConfigSetting("jwt_hs256_secret", "Shared secret that verifies HS256 bearer tokens (at least 32 bytes).") {
+            guard $1.utf8.count >= 32 else { throw invalid("(hidden)", "a secret of at least 32 bytes") }
+            $0.jwtHS256Secret = $1
+        },
+        ConfigSetting("jwt_es256_public_key", "PEM file with the P-256 public key that verifies ES256 bearer tokens.") {
+            $0.jwtES256PublicKeyFile = try nonEmpty($1)
+        },
+        ConfigSetting("max_json_body", "Largest JSON request body (default 1MiB).") { $0.limits.maxJSONBodyBytes = try size($1) },
+        ConfigSetting("max_upload", "Largest upload (default 1GiB).") { $0.limits.maxUploadBytes = try size($1) },
+        ConfigSetting("max_json_depth", "Deepest JSON nesting accepted (default 64).") {
+            $0.limits.maxJSONDepth = try integer($1, in: 1...1000)
+        },
+        ConfigSetting("rate_limit", "Sustained requests/second per caller; 0 disables (default 1000).") {
+            guard let value = Double($1), value >= 0, value.isFinite else { throw invalid($1, "a number ≥ 0") }
+            $0.limits.rateLimitPerSecond = value
+        },
+        ConfigSetting("rate_limit_burst", "Burst allowance per caller above the sustained rate (default 2000).") {
+            $0.limits.rateLimitBurst = try integer($1, in: 1...10_000_000)
+        },
+        ConfigSetting("shutdown_timeout", "Seconds to drain in-flight work on SIGTERM/SIGINT (default 30).") {
+            guard let value = Double($1), value > 0, value <= 3600 else { throw invalid($1, "seconds in (0, 3600]") }
+            $0.shutdownTimeoutSeconds = value
+        },
+    ]
+
+    public static func named(_ name: String) -> ConfigSetting? {
+        all.first { $0.name == name }
+    }
+
+    static func invalid(_ value: String, _ expected: String) -> KilnError {
+        KilnError.invalidArgument("invalid value '\(value)': expected \(expected)")
+    }
+
+    static func nonEmpty(_ value: String) throws -> String {
+        guard !value.isEmpty else { throw invalid(value, "a non-empty value") }
+        return value
+    }
+
+    static func integer(_ value: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw invalid(value, "an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return number
+    }
+
+    static func boolean(_ value: String) throws -> Bool {
+        switch value.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw invalid(value, "true or false")
+        }
+    }
+
+    static func size(_ value: String) throws -> Int {
+        guard let bytes = ByteSize.parse(value), bytes > 0 else { throw invalid(value, "a size such as 512KiB or 2GiB") }
+        return bytes
+    }
+}

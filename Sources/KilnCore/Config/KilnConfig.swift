@@ -1,0 +1,43 @@
+/// Everything `kiln serve` can be configured with. Built by `ConfigLoader` from defaults,
+/// a config file, `KILN_*` environment variables and flags, in that order of precedence.
+public struct KilnConfig: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Holds `kiln.sqlite`, `blobs/`, `models/`, `logs/` and `admin.key`.
+    public var dataDirectory = "./.kiln"
+    /// `sqlite:PATH` or `postgres://…`; nil means `sqlite:<data-dir>/kiln.sqlite`.
+    public var database: String?
+    public var allowAnonymous = false
+    public var logLevel = "info"
+    public var accessLog = true
+    public var jwtHS256Secret: String?
+    public var jwtES256PublicKeyFile: String?
+    public var limits = Limits()
+    public var shutdownTimeoutSeconds: Double = 30
+
+    public init() {}
+
+    /// The database URL in effect: the configured one or the embedded SQLite file.
+    public var databaseURL: String {
+        database ?? "sqlite:\(dataDirectory)/kiln.sqlite"
+    }
+
+    /// True when `host` only accepts connections from this machine.
+    public var isLoopbackHost: Bool {
+        let loopbackNames = ["localhost", "::1", "[::1]"]
+        return loopbackNames.contains(host) || host.hasPrefix("127.")
+    }
+}
+
+/// Request limits enforced at the HTTP edge.
+public struct Limits: Sendable, Equatable {
+    public var maxJSONBodyBytes = 1 << 20
+    public var maxUploadBytes = 1 << 30
+    public var maxJSONDepth = 64
+    /// Sustained requests per second per caller; 0 turns rate limiting off.
+    public var rateLimitPerSecond: Double = 1000
+    /// Requests a caller may make in a burst above the sustained rate.
+    public var rateLimitBurst = 2000
+
+    public init() {}
+}

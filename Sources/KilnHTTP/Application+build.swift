@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import KilnCore
+import KilnStore
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The one place where Kiln's concrete parts are built and wired together.
+public typealias KilnApplication = Application<RouterResponder<KilnRequestContext>>
+
+public struct BuiltApplication: Sendable {
+    public let application: KilnApplication
+    /// Set when this start created the first admin key; `kiln serve` prints it once.
+    public let bootstrapAdminKey: String?
+}
+
+/// Builds the server: opens the store and applies migrations, recovers the blob store, and
+/// assembles the router. Every long-lived part is a `Service` of the returned application.
+/// - Parameter onServerRunning: called with the bound port once the server accepts connections.
+public func buildApplication(
+    config: KilnConfig,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> BuiltApplication {
+    if config.allowAnonymous {
+        guard config.isLoopbackHost else {
+            throw KilnError.invalidArgument("allow_anonymous is only permitted when host is a loopback address (got '\(config.host)')")
+        }
+        logger.warning("anonymous access is enabled: unauthenticated requests act as role 'user'")
+    }
+    let layout = DataDirectory(path: config.dataDirectory)
+    try layout.create()
+
+    let database = try await KilnDatabase.open(url: config.databaseURL, logger: logger)
+    let applied: [Int]
+    do {
+        applied = try await Migrator().migrate(database.sql)
+    } catch {
+        await database.close()
+        throw error
+    }
+    if !applied.isEmpty {
+        logger.info("applied migrations", metadata: ["versions": "\(applied)"])
+    }
+
+    let blobs = try BlobStore(root: layout.blobs)
+    let removed = try blobs.removeIncompleteWrites()
+    if removed > 0 {
+        logger.notice("removed incomplete uploads left by an earlier crash", metadata: ["count": "\(removed)"])
+    }
+
+    let audit = SQLAuditLogRepository(db: database.sql)
+    let keys = KeyService(keys: SQLAPIKeyRepository(db: database.sql), audit: audit)
+    let bootstrapKey = try await bootstrapAdminKeyIfNeeded(keys: keys, layout: layout)
+    let tokens = try await TokenVerifier.make(
+        hs256Secret: config.jwtHS256Secret,
+        es256PublicKeyPEM: try config.jwtES256PublicKeyFile.map { path in
+            do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
+                throw KilnError.invalidArgument("cannot read jwt_es256_public_key file \(path)")
+            }
+        })
+
+    let metrics = HTTPMetrics(registry: PrometheusCollectorRegistry())
+    let json = JSONBody(limits: config.limits)
+    let router = Router(context: KilnRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ObservabilityMiddleware(metrics: metrics, accessLog: config.accessLog))
+    router.add(middleware: ErrorMiddleware())
+    // Routes added before the authentication middleware are public.
+    HealthController(database: database, metrics: metrics).addRoutes(to: router)
+    router.add(middleware: AuthenticationMiddleware(keys: keys, tokens: tokens, allowAnonymous: config.allowAnonymous))
+    let limiter = RateLimiter(ratePerSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst)
+    if limiter.isEnabled {
+        router.add(middleware: RateLimitMiddleware(limiter: limiter))
+    }
+    OpenAPIController().addRoutes(to: router)
+    let v1 = router.group("v1")
+    let adminOnly = RequireRoleMiddleware(.admin)
+    KeysController(keys: keys, json: json).addRoutes(to: v1.group("keys").add(middleware: adminOnly))
+    AuditController(audit: audit).addRoutes(to: v1.group("audit").add(middleware: adminOnly))
+    BlobsController(
+        blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), limits: config.limits, audit: audit
+    ).addRoutes(to: v1.group("blobs"), adminOnly: adminOnly)
+
+    let application = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kiln"),
+        services: [database],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
+        logger: logger)
+    return BuiltApplication(application: application, bootstrapAdminKey: bootstrapKey)
+}
+
+/// On the very first start (no keys at all) creates an admin key and stores it in
+/// `<data-dir>/admin.key` with mode 0600, so that the operator can get in.
+func bootstrapAdminKeyIfNeeded(keys: KeyService, layout: DataDirectory) async throws -> String? {
+    guard try await !keys.hasAnyKey() else { return nil }
+    let created = try await keys.create(role: .admin, name: "bootstrap admin", actor: "system:bootstrap")
+    try layout.writeSecret(created.secret + "\n", to: layout.adminKeyFile)
+    return created.secret
+}
+
+/// Runs the application until SIGTERM or SIGINT, then drains in-flight work for at most
+/// `shutdownTimeout` before cancelling what is left.
+public func runUntilSignalled(_ application: KilnApplication, shutdownTimeout: Duration, logger: Logger) async throws {
+    var configuration = ServiceGroupConfiguration(
+        services: [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    configuration.maximumGracefulShutdownDuration = shutdownTimeout
+    try await ServiceGroup(configuration: configuration).run()
+}

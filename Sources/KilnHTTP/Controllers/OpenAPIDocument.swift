@@ -1,0 +1,755 @@
+/// The OpenAPI 3.1 description of Kiln's native endpoints, served at `/openapi.json`.
+/// Kept true by the schemathesis run in `tests/system/test_openapi.py`: update it with every endpoint.
+enum OpenAPIDocument {
+    static let json = #"""
+{
+ "openapi": "3.1.0",
+ "info": {
+  "title": "Kiln native API",
+  "version": "0.1.0",
+  "description": "Kiln's own endpoints. Every endpoint except /health, /ready and /metrics requires `Authorization: Bearer <API key or JWT>`. Errors share one shape (components.schemas.Error)."
+ },
+ "servers": [
+  {
+   "url": "/"
+  }
+ ],
+ "security": [
+  {
+   "bearer": []
+  }
+ ],
+ "paths": {
+  "/health": {
+   "get": {
+    "operationId": "health",
+    "summary": "Process is alive.",
+    "security": [],
+    "responses": {
+     "200": {
+      "description": "Alive.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Status"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/ready": {
+   "get": {
+    "operationId": "ready",
+    "summary": "Store reachable and migrations applied.",
+    "security": [],
+    "responses": {
+     "200": {
+      "description": "Ready.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Status"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "Not ready.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Status"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/metrics": {
+   "get": {
+    "operationId": "metrics",
+    "summary": "Prometheus metrics (text exposition format 0.0.4).",
+    "security": [],
+    "responses": {
+     "200": {
+      "description": "Metrics.",
+      "content": {
+       "text/plain": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/openapi.json": {
+   "get": {
+    "operationId": "openapi",
+    "summary": "This document.",
+    "responses": {
+     "200": {
+      "description": "OpenAPI 3.1 document.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/keys": {
+   "get": {
+    "operationId": "listKeys",
+    "summary": "List API keys (admin).",
+    "responses": {
+     "200": {
+      "description": "All keys, revoked ones included.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/KeyList"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     }
+    }
+   },
+   "post": {
+    "operationId": "createKey",
+    "summary": "Create an API key (admin). The secret is returned once.",
+    "description": "Rejects: a body that is not application/json (415), larger than max_json_body (413), nested deeper than max_json_depth or not matching the schema (400).",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/CreateKeyRequest"
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "Created.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CreatedKey"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     }
+    }
+   }
+  },
+  "/v1/keys/{id}": {
+   "delete": {
+    "operationId": "revokeKey",
+    "summary": "Revoke an API key (admin). Takes effect immediately.",
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "204": {
+      "description": "Revoked."
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     }
+    }
+   }
+  },
+  "/v1/audit": {
+   "get": {
+    "operationId": "listAudit",
+    "summary": "Administrative actions, newest first (admin).",
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000,
+       "default": 100
+      }
+     },
+     {
+      "name": "before",
+      "in": "query",
+      "required": false,
+      "description": "Return entries with an id below this (paging).",
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "A page of entries.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/AuditPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     }
+    }
+   }
+  },
+  "/v1/blobs": {
+   "post": {
+    "operationId": "uploadBlob",
+    "summary": "Upload a blob (raw body, streamed to disk).",
+    "description": "Rejects: a body larger than max_upload (413). Identical content is stored once (200 instead of 201).",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "Stored.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/UploadedBlob"
+        }
+       }
+      }
+     },
+     "200": {
+      "description": "Already stored.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/UploadedBlob"
+        }
+       }
+      }
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/blobs/{sha256}": {
+   "get": {
+    "operationId": "downloadBlob",
+    "summary": "Download a blob.",
+    "parameters": [
+     {
+      "name": "sha256",
+      "in": "path",
+      "required": true,
+      "description": "SHA-256 of the blob, 64 lower-case hex characters.",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The bytes.",
+      "content": {
+       "application/octet-stream": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "delete": {
+    "operationId": "deleteBlob",
+    "summary": "Delete an unreferenced blob (admin).",
+    "parameters": [
+     {
+      "name": "sha256",
+      "in": "path",
+      "required": true,
+      "description": "SHA-256 of the blob, 64 lower-case hex characters.",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "204": {
+      "description": "Deleted."
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     }
+    }
+   }
+  }
+ },
+ "components": {
+  "securitySchemes": {
+   "bearer": {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API key (kiln_…) or a JWT (HS256/ES256) with claims sub, role, exp."
+   }
+  },
+  "schemas": {
+   "Error": {
+    "type": "object",
+    "required": [
+     "error",
+     "request_id"
+    ],
+    "additionalProperties": false,
+    "properties": {
+     "error": {
+      "type": "object",
+      "required": [
+       "code",
+       "message",
+       "details"
+      ],
+      "additionalProperties": false,
+      "properties": {
+       "code": {
+        "type": "string",
+        "enum": [
+         "invalid_argument",
+         "unauthenticated",
+         "permission_denied",
+         "not_found",
+         "conflict",
+         "payload_too_large",
+         "unsupported_media_type",
+         "rate_limited",
+         "unavailable",
+         "internal"
+        ]
+       },
+       "message": {
+        "type": "string"
+       },
+       "details": {
+        "type": "object"
+       }
+      }
+     },
+     "request_id": {
+      "type": "string"
+     }
+    }
+   },
+   "Status": {
+    "type": "object",
+    "required": [
+     "status"
+    ],
+    "properties": {
+     "status": {
+      "type": "string"
+     }
+    }
+   },
+   "Role": {
+    "type": "string",
+    "enum": [
+     "admin",
+     "user",
+     "service"
+    ]
+   },
+   "Key": {
+    "type": "object",
+    "required": [
+     "id",
+     "name",
+     "role",
+     "created_at"
+    ],
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "role": {
+      "$ref": "#/components/schemas/Role"
+     },
+     "created_at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "revoked_at": {
+      "type": "string",
+      "format": "date-time"
+     }
+    }
+   },
+   "KeyList": {
+    "type": "object",
+    "required": [
+     "keys"
+    ],
+    "properties": {
+     "keys": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Key"
+      }
+     }
+    }
+   },
+   "CreateKeyRequest": {
+    "type": "object",
+    "required": [
+     "role"
+    ],
+    "properties": {
+     "role": {
+      "$ref": "#/components/schemas/Role"
+     },
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 100
+     }
+    }
+   },
+   "CreatedKey": {
+    "type": "object",
+    "required": [
+     "id",
+     "name",
+     "role",
+     "created_at",
+     "key"
+    ],
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "role": {
+      "$ref": "#/components/schemas/Role"
+     },
+     "created_at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "key": {
+      "type": "string",
+      "description": "The secret. Shown only here."
+     }
+    }
+   },
+   "AuditEntry": {
+    "type": "object",
+    "required": [
+     "id",
+     "at",
+     "actor",
+     "action",
+     "target",
+     "details"
+    ],
+    "properties": {
+     "id": {
+      "type": "integer"
+     },
+     "at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "actor": {
+      "type": "string"
+     },
+     "action": {
+      "type": "string"
+     },
+     "target": {
+      "type": "string"
+     },
+     "details": {
+      "type": "object"
+     }
+    }
+   },
+   "AuditPage": {
+    "type": "object",
+    "required": [
+     "entries"
+    ],
+    "properties": {
+     "entries": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/AuditEntry"
+      }
+     },
+     "next_before": {
+      "type": "integer"
+     }
+    }
+   },
+   "UploadedBlob": {
+    "type": "object",
+    "required": [
+     "sha256",
+     "size",
+     "created"
+    ],
+    "properties": {
+     "sha256": {
+      "type": "string",
+      "pattern": "^[0-9a-f]{64}$"
+     },
+     "size": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "created": {
+      "type": "boolean"
+     }
+    }
+   }
+  },
+  "responses": {
+   "Error": {
+    "description": "An error in the standard shape.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "InvalidArgument": {
+    "description": "invalid_argument: the request is malformed.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "Unauthenticated": {
+    "description": "unauthenticated: missing, invalid or revoked credentials.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "PermissionDenied": {
+    "description": "permission_denied: the caller's role may not do this.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "NotFound": {
+    "description": "not_found.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "Conflict": {
+    "description": "conflict: the resource is not in a state that allows this.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "PayloadTooLarge": {
+    "description": "payload_too_large: body over the configured limit.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "UnsupportedMediaType": {
+    "description": "unsupported_media_type: wrong Content-Type.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "RateLimited": {
+    "description": "rate_limited: too many requests; see the Retry-After header.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   }
+  }
+ }
+}
+"""#
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import KilnCore
+import Logging
+
+/// Turns every error into Kiln's error shape:
+/// `{"error":{"code","message","details"},"request_id"}`.
+/// Unknown errors become a 500 whose body says nothing about internals; the log has the detail.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = KilnRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let kilnError = Self.kilnError(from: error)
+            if kilnError.code == .internal {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "request_id": "\(context.requestID)"])
+            }
+            return ErrorResponse.make(kilnError, requestID: context.requestID)
+        }
+    }
+
+    static func kilnError(from error: any Error) -> KilnError {
+        switch error {
+        case let error as KilnError:
+            return error
+        case let error as HTTPError:
+            let code = ErrorStatus.code(for: error.status)
+            return KilnError(code, error.body ?? ErrorStatus.defaultMessage(for: code, status: error.status))
+        case let error as DecodingError:
+            return KilnError.invalidArgument("request body does not match the expected shape: \(DecodingErrorSummary.describe(error))")
+        default:
+            return KilnError(.internal, "internal error")
+        }
+    }
+}
+
+/// The single mapping between Kiln's error codes and HTTP statuses.
+enum ErrorStatus {
+    static func status(for code: ErrorCode) -> HTTPResponse.Status {
+        switch code {
+        case .invalidArgument: .badRequest
+        case .unauthenticated: .unauthorized
+        case .permissionDenied: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .rateLimited: .tooManyRequests
+        case .unavailable: .serviceUnavailable
+        case .internal: .internalServerError
+        }
+    }
+
+    static func code(for status: HTTPResponse.Status) -> ErrorCode {
+        switch status.code {
+        case 401: .unauthenticated
+        case 403: .permissionDenied
+        case 404, 405: .notFound
+        case 409: .conflict
+        case 413: .payloadTooLarge
+        case 415: .unsupportedMediaType
+        case 429: .rateLimited
+        case 503: .unavailable
+        case 400..<500: .invalidArgument
+        default: .internal
+        }
+    }
+
+    static func defaultMessage(for code: ErrorCode, status: HTTPResponse.Status) -> String {
+        code == .internal ? "internal error" : status.reasonPhrase.lowercased()
+    }
+}
+
+/// Encodes the error shape. Also used outside the middleware (authentication failures).
+enum ErrorResponse {
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var details: [String: JSONValue]
+        }
+        var error: Detail
+        var request_id: String
+    }
+
+    static func make(_ error: KilnError, requestID: String) -> Response {
+        let body = Body(error: .init(code: error.code.rawValue, message: error.message, details: error.details), request_id: requestID)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if case .number(let seconds)? = error.details["retry_after_seconds"] {
+            headers[.retryAfter] = String(Int(seconds))
+        }
+        if error.code == .unauthenticated {
+            headers[.wwwAuthenticate] = "Bearer realm=\"kiln\""
+        }
+        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"internal","message":"internal error","details":{}}}"#.utf8)
+        return Response(status: ErrorStatus.status(for: error.code), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// A one-line, client-safe description of a decoding failure (which field, what was wrong).
+enum DecodingErrorSummary {
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let components = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return components.isEmpty ? "body" : components.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "missing field '\(parent == "body" ? key.stringValue : parent + "." + key.stringValue)'"
+        case .typeMismatch(let type, let context):
+            return "field '\(path(context))' should be \(type)"
+        case .valueNotFound(let type, let context):
+            return "field '\(path(context))' should be \(type), not null"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "invalid JSON" : "field '\(path(context))' is invalid: \(context.debugDescription)"
+        @unknown default:
+            return "invalid body"
+        }
+    }
+}

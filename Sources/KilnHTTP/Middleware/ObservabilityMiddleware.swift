@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+
+/// Records request count and duration by route template and status, tracks requests in
+/// flight, and writes one access-log line per request (never bodies or credentials).
+struct ObservabilityMiddleware: RouterMiddleware {
+    typealias Context = KilnRequestContext
+
+    let metrics: HTTPMetrics
+    let accessLog: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        metrics.requestStarted()
+        var status = 500
+        defer {
+            let elapsed = ContinuousClock.now - start
+            let route = context.endpointPath ?? "unknown"
+            metrics.requestFinished(route: route, method: request.method.rawValue, status: status, duration: elapsed)
+            if accessLog {
+                context.logger.info("request", metadata: [
+                    "request_id": "\(context.requestID)", "method": "\(request.method.rawValue)", "route": "\(route)",
+                    "status": "\(status)", "duration_ms": "\(Double(elapsed.nanoseconds) / 1e6)",
+                ])
+            }
+        }
+        let response = try await next(request, context)
+        status = response.status.code
+        return response
+    }
+}

@@ -1,0 +1,53 @@
+import CoreMetrics
+import Foundation
+import KilnCore
+import Prometheus
+
+/// The HTTP layer's metrics, recorded through swift-metrics into the application's own
+/// Prometheus registry (passed in, never global, so tests and several apps don't collide).
+public struct HTTPMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+    private let inFlight: CoreMetrics.Meter
+    private let residentMemory: CoreMetrics.Gauge
+
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
+        ]
+        self.factory = factory
+        self.inFlight = CoreMetrics.Meter(label: "kiln_http_requests_in_flight", factory: factory)
+        self.residentMemory = CoreMetrics.Gauge(label: "kiln_process_resident_memory_bytes", factory: factory)
+    }
+
+    func requestStarted() {
+        inFlight.increment()
+    }
+
+    func requestFinished(route: String, method: String, status: Int, duration: Duration) {
+        inFlight.decrement()
+        let dimensions = [("route", route), ("method", method), ("status", String(status))]
+        CoreMetrics.Counter(label: "kiln_http_requests_total", dimensions: dimensions, factory: factory).increment()
+        CoreMetrics.Timer(label: "kiln_http_request_duration_seconds", dimensions: dimensions, factory: factory)
+            .recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// The exposition text, with process figures refreshed at scrape time.
+    func exposition() -> [UInt8] {
+        if let rss = ProcessStats.residentMemoryBytes() {
+            residentMemory.record(rss)
+        }
+        return registry.emitToBuffer()
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

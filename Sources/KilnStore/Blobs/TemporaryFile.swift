@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import KilnCore
+
+/// An open file being written; either committed (fsync, rename, fsync of the directory) or
+/// discarded (closed and unlinked). Owns its descriptor.
+final class TemporaryFile: @unchecked Sendable {
+    // @unchecked: the descriptor is used by one writer at a time (the upload that owns it).
+    private var descriptor: Int32
+    let path: String
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Self.posixError("create \(path)") }
+    }
+
+    deinit {
+        if descriptor >= 0 {
+            close(descriptor)
+            unlink(path)
+        }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Self.posixError("write \(path)")
+            }
+            offset += written
+        }
+    }
+
+    func sync() throws {
+        guard fsync(descriptor) == 0 else { throw Self.posixError("fsync \(path)") }
+    }
+
+    /// Moves the (already synced) file to `destination` and makes the rename durable.
+    func commit(to destination: URL) throws {
+        let directory = destination.deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        close(descriptor)
+        descriptor = -1
+        guard rename(path, destination.path) == 0 else {
+            let error = Self.posixError("rename into \(destination.path)")
+            unlink(path)
+            throw error
+        }
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+    }
+
+    func discard() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+        unlink(path)
+    }
+
+    private static func posixError(_ operation: String) -> KilnError {
+        KilnError(.internal, "\(operation) failed: \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import KilnCore
+import Logging
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import ServiceLifecycle
+
+/// The SQL store: one `SQLDatabase` that every repository is written against.
+///
+/// Repositories use SQLKit's dialect-neutral builders, so a PostgreSQL backend (postgres-kit)
+/// only has to provide another `SQLDatabase` here; see DESIGN.md §4.
+public final class KilnDatabase: Service, Sendable {
+    public enum Backend: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+
+        /// Parses `sqlite:PATH`, `sqlite://PATH`, a bare file path, or `postgres://…`.
+        public static func parse(_ url: String) throws -> Backend {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                return .postgres(url: url)
+            }
+            for prefix in ["sqlite://", "sqlite:"] where url.hasPrefix(prefix) {
+                let path = String(url.dropFirst(prefix.count))
+                guard !path.isEmpty else { break }
+                return .sqlite(path: path)
+            }
+            if !url.contains("://") && !url.isEmpty { return .sqlite(path: url) }
+            throw KilnError.invalidArgument("unsupported database URL '\(url)': use sqlite:PATH or postgres://…")
+        }
+    }
+
+    public let sql: any SQLDatabase
+    private let connection: SQLiteConnection
+    private let logger: Logger
+
+    private init(connection: SQLiteConnection, logger: Logger) {
+        self.connection = connection
+        self.sql = connection.sql()
+        self.logger = logger
+    }
+
+    /// Opens the database and applies the connection settings Kiln relies on.
+    public static func open(url: String, logger: Logger) async throws -> KilnDatabase {
+        switch try Backend.parse(url) {
+        case .postgres:
+            throw KilnError(.unavailable, "the PostgreSQL backend is not available in this build yet; use sqlite:PATH")
+        case .sqlite(let path):
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let connection = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: .singleton, logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton.any())
+            let database = KilnDatabase(connection: connection, logger: logger)
+            do {
+                // WAL: readers never block the writer. NORMAL sync is durable against a process
+                // crash (kill -9) in WAL mode; FULL would also survive power loss at a write cost.
+                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                               "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+                    try await database.sql.raw(SQLQueryString(pragma)).run()
+                }
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            return database
+        }
+    }
+
+    /// A cheap round trip, used by readiness checks.
+    public func ping() async throws {
+        _ = try await sql.raw("SELECT 1 AS one").first()
+    }
+
+    public func close() async {
+        do {
+            try await connection.close()
+        } catch {
+            logger.warning("closing the database failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Keeps the connection open until graceful shutdown, then closes it. Listed before the
+    /// HTTP server in the service group so that it shuts down after the server has drained.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+}

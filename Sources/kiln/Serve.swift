@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import KilnCore
+import KilnHTTP
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Kiln server.",
+        discussion: """
+            Settings come from, lowest to highest precedence: defaults, the --config file, KILN_* \
+            environment variables (KILN_PORT, KILN_HOME, …) and these flags. On the first start with \
+            no API keys, an admin key is created, printed once and written to <data-dir>/admin.key.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
+    @Option(help: "TCP port (default 8080; 0 picks a free port).") var port: Int?
+    @Flag(help: "Serve unauthenticated requests as role 'user'; refused unless host is loopback.")
+    var allowAnonymous = false
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
+    @Option(help: "Log one line per request: true or false (default true).") var accessLog: String?
+    @Option(help: "Shared secret verifying HS256 bearer tokens (≥ 32 bytes). Prefer KILN_JWT_HS256_SECRET.")
+    var jwtHs256Secret: String?
+    @Option(help: "PEM file with the P-256 public key verifying ES256 bearer tokens.") var jwtEs256PublicKey: String?
+    @Option(help: "Largest JSON request body, e.g. 1MiB.") var maxJsonBody: String?
+    @Option(help: "Largest upload, e.g. 1GiB.") var maxUpload: String?
+    @Option(help: "Deepest JSON nesting accepted (default 64).") var maxJsonDepth: Int?
+    @Option(help: "Sustained requests/second per caller; 0 disables (default 1000).") var rateLimit: Double?
+    @Option(help: "Burst allowance per caller (default 2000).") var rateLimitBurst: Int?
+    @Option(help: "Seconds to drain in-flight requests on SIGTERM/SIGINT (default 30).") var shutdownTimeout: Double?
+
+    var flagSettings: [String: String] {
+        var flags: [String: String] = [:]
+        flags["host"] = host
+        flags["port"] = port.map(String.init)
+        flags["allow_anonymous"] = allowAnonymous ? "true" : nil
+        flags["log_level"] = logLevel
+        flags["access_log"] = accessLog
+        flags["jwt_hs256_secret"] = jwtHs256Secret
+        flags["jwt_es256_public_key"] = jwtEs256PublicKey
+        flags["max_json_body"] = maxJsonBody
+        flags["max_upload"] = maxUpload
+        flags["max_json_depth"] = maxJsonDepth.map(String.init)
+        flags["rate_limit"] = rateLimit.map { String($0) }
+        flags["rate_limit_burst"] = rateLimitBurst.map(String.init)
+        flags["shutdown_timeout"] = shutdownTimeout.map { String($0) }
+        return flags
+    }
+
+    func run() async throws {
+        let config: KilnConfig
+        do {
+            config = try store.loadConfig(extraFlags: flagSettings)
+        } catch let error as KilnError {
+            throw error.exit
+        }
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let logger = {
+            var logger = Logger(label: "kiln")
+            logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+            return logger
+        }()
+
+        let built: BuiltApplication
+        do {
+            built = try await buildApplication(config: config, logger: logger) { port in
+                logger.info("kiln is listening", metadata: ["address": "\(config.host):\(port)", "version": "\(KilnVersion.current)"])
+            }
+        } catch let error as KilnError {
+            logger.critical("cannot start: \(error.message)")
+            throw ExitCode.failure
+        }
+        if let key = built.bootstrapAdminKey {
+            print("""
+                Created the first admin API key (shown once; also saved to \(config.dataDirectory)/admin.key):
+                  \(key)
+                """)
+            fflush(nil)
+        }
+        try await runUntilSignalled(built.application, shutdownTimeout: .seconds(config.shutdownTimeoutSeconds), logger: logger)
+    }
+}
