@@ -46,6 +46,13 @@ public final class KeyService: Sendable {
         guard !existing.isRevoked else {
             throw KilnError.conflict("API key '\(id)' is already revoked")
         }
+        // Revoking the last working admin key would lock every operator out of the server.
+        if existing.role == .admin {
+            let activeAdmins = try await keys.list().filter { $0.role == .admin && !$0.isRevoked }
+            guard activeAdmins.count > 1 else {
+                throw KilnError.conflict("cannot revoke the last active admin key; create another admin key first")
+            }
+        }
         let now = Date()
         _ = try await keys.revoke(id: id, at: now)
         cache.withLock { cache in cache = cache.filter { $0.value.record.id != id } }

@@ -350,7 +350,8 @@ enum OpenAPIDocument {
       "required": true,
       "description": "SHA-256 of the blob, 64 lower-case hex characters.",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[0-9a-f]{64}$"
       }
      }
     ],
@@ -393,7 +394,8 @@ enum OpenAPIDocument {
       "required": true,
       "description": "SHA-256 of the blob, 64 lower-case hex characters.",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[0-9a-f]{64}$"
       }
      }
     ],

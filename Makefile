@@ -1,0 +1,40 @@
+# Kiln: the two commands a newcomer needs are `make serve` and `make test`.
+# Both install what they need on Debian 12 (as root) before building.
+
+SWIFT ?= swift
+PYTHON ?= python3
+VENV := .venv
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: serve test deps build release test-swift test-system venv bench clean-data
+
+serve: release
+	.build/release/kiln serve --host $(HOST) --port $(PORT)
+
+test: deps build test-swift test-system
+
+deps:
+	scripts/install-deps.sh
+
+build:
+	$(SWIFT) build --build-tests
+
+release: deps
+	$(SWIFT) build -c release --product kiln
+
+test-swift: build
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: tests/system/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/system/requirements.txt
+	touch $@
+
+test-system: build venv
+	KILN_BIN=$(CURDIR)/.build/debug/kiln $(VENV)/bin/pytest -q tests/system
+
+bench: release venv
+	benchmarks/run.sh

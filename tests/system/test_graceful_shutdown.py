@@ -1,0 +1,47 @@
+"""SIGTERM while a slow request is in flight: the request completes, then the server exits 0."""
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import time
+
+import requests
+
+
+def test_sigterm_lets_in_flight_request_finish(kiln_factory):
+    server = kiln_factory().start()
+    data = os.urandom(8 << 20)
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.sendall((
+        f"POST /v1/blobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(data)}\r\n"
+        f"Authorization: Bearer {server.admin_key}\r\nConnection: close\r\n\r\n").encode())
+    half = len(data) // 2
+    sock.sendall(data[:half])
+    time.sleep(0.3)
+
+    server.signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert server.proc.poll() is None, "the server must wait for the in-flight request"
+
+    sock.sendall(data[half:])
+    response = b""
+    while chunk := sock.recv(65536):
+        response += chunk
+    sock.close()
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 201"), head
+    assert json.loads(body)["sha256"] == hashlib.sha256(data).hexdigest()
+    assert server.wait(timeout=15) == 0
+
+
+def test_new_connections_are_refused_after_drain(kiln_factory):
+    server = kiln_factory().start()
+    server.signal(signal.SIGINT)
+    assert server.wait(timeout=15) == 0
+    try:
+        requests.get(server.url + "/health", timeout=1)
+        raise AssertionError("server still answering after shutdown")
+    except requests.ConnectionError:
+        pass
