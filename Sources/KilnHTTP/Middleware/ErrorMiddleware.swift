@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KilnCore
 import Logging
+import NIOCore
 
 /// Turns every error into Kiln's error shape:
 /// `{"error":{"code","message","details"},"request_id"}`.
@@ -28,6 +29,8 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as HTTPError:
             let code = ErrorStatus.code(for: error.status)
             return KilnError(code, error.body ?? ErrorStatus.defaultMessage(for: code, status: error.status))
+        case is NIOTooManyBytesError:
+            return KilnError(.payloadTooLarge, "request body too large")
         case let error as DecodingError:
             return KilnError.invalidArgument("request body does not match the expected shape: \(DecodingErrorSummary.describe(error))")
         default:

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import KilnCore
 
 /// Reading JSON request bodies under Kiln's limits, and writing JSON responses.
@@ -24,7 +25,7 @@ struct JSONBody: Sendable {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limits.maxJSONBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw KilnError(.payloadTooLarge, "JSON body exceeds \(limits.maxJSONBodyBytes) bytes",
                             details: ["limit_bytes": .int(limits.maxJSONBodyBytes)])
         }

@@ -20,12 +20,13 @@ public final class KilnDatabase: Service, Sendable {
             if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
                 return .postgres(url: url)
             }
-            for prefix in ["sqlite://", "sqlite:"] where url.hasPrefix(prefix) {
-                let path = String(url.dropFirst(prefix.count))
-                guard !path.isEmpty else { break }
-                return .sqlite(path: path)
+            if url.hasPrefix("sqlite:") {
+                var path = url.dropFirst("sqlite:".count)
+                if path.hasPrefix("//") { path = path.dropFirst(2) }
+                guard !path.isEmpty else { throw KilnError.invalidArgument("database URL '\(url)' names no file") }
+                return .sqlite(path: String(path))
             }
-            if !url.contains("://") && !url.isEmpty { return .sqlite(path: url) }
+            if !url.contains(":") && !url.isEmpty { return .sqlite(path: url) }
             throw KilnError.invalidArgument("unsupported database URL '\(url)': use sqlite:PATH or postgres://…")
         }
     }

@@ -7,6 +7,12 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let apply: @Sendable (any SQLDatabase) async throws -> Void
+
+    public init(version: Int, name: String, apply: @escaping @Sendable (any SQLDatabase) async throws -> Void) {
+        self.version = version
+        self.name = name
+        self.apply = apply
+    }
 }
 
 /// Applies pending migrations and reports the schema version.
