@@ -45,3 +45,22 @@ def test_new_connections_are_refused_after_drain(kiln_factory):
         raise AssertionError("server still answering after shutdown")
     except requests.ConnectionError:
         pass
+
+
+def test_drain_is_bounded_by_shutdown_timeout(kiln_factory):
+    """A request that never completes cannot hold the server up past shutdown_timeout."""
+    server = kiln_factory(extra_args=["--shutdown-timeout", "1"]).start()
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.sendall((
+        f"POST /v1/blobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n"
+        f"Authorization: Bearer {server.admin_key}\r\n\r\n").encode() + b"x" * 1000)
+    time.sleep(0.3)
+    began = time.monotonic()
+    server.signal(signal.SIGTERM)
+    code = server.wait(timeout=20)
+    elapsed = time.monotonic() - began
+    sock.close()
+    assert elapsed < 6, f"shutdown took {elapsed:.1f}s with shutdown_timeout=1"
+    assert code == 0
+    # The abandoned upload left no blob behind.
+    assert list((server.data_dir / "blobs" / "tmp").iterdir()) == []

@@ -29,6 +29,9 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as HTTPError:
             let code = ErrorStatus.code(for: error.status)
             return KilnError(code, error.body ?? ErrorStatus.defaultMessage(for: code, status: error.status))
+        case is CancellationError:
+            // Only happens when shutdown outlasts shutdown_timeout and cancels what is left.
+            return KilnError(.unavailable, "the server is shutting down")
         case is NIOTooManyBytesError:
             return KilnError(.payloadTooLarge, "request body too large")
         case let error as DecodingError:

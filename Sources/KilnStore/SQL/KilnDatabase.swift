@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 import Logging
+import NIOCore
 import NIOPosix
 import SQLKit
 import SQLiteKit
@@ -75,7 +76,10 @@ public final class KilnDatabase: Service, Sendable {
 
     public func close() async {
         do {
-            try await connection.close()
+            // The future-based close runs even when the calling task was cancelled (shutdown
+            // past its deadline); an unclosed connection would trap in its deinit.
+            let closing: EventLoopFuture<Void> = connection.close()
+            try await closing.get()
         } catch {
             logger.warning("closing the database failed", metadata: ["error": "\(error)"])
         }
