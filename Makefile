@@ -21,7 +21,7 @@ build:
 	$(SWIFT) build --build-tests
 
 release: deps
-	$(SWIFT) build -c release --product kiln
+	$(SWIFT) build -c release
 
 test-swift: build
 	$(SWIFT) test --skip-build --parallel --num-workers 2

@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kiln", targets: ["kiln"]),
+        // The libtorch plugin, loaded at run time by the Torch module (see ctorch_api.h).
+        .library(name: "KilnTorch", type: .dynamic, targets: ["CTorch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -33,6 +35,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CTorchAPI"),
+        .target(
+            name: "CTorch",
+            dependencies: ["CTorchAPI"],
+            cxxSettings: [.unsafeFlags(["-I/usr/include/torch/csrc/api/include", "-Wno-deprecated-declarations"])],
+            linkerSettings: [.linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10")]
+        ),
+        .systemLibrary(name: "CXGBoost"),
+        .target(
+            name: "XGBoost",
+            dependencies: ["CXGBoost", "KilnCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Torch",
+            dependencies: ["CTorchAPI", "KilnCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -76,6 +96,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TorchTests",
+            dependencies: ["Torch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "XGBoostTests",
+            dependencies: ["XGBoost"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KilnCoreTests",
             dependencies: ["KilnCore"],
             swiftSettings: swiftSettings
@@ -95,5 +125,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

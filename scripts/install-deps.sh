@@ -8,6 +8,8 @@ packages=(
   libtorch-dev libopenblas0-pthread libxgboost-dev
   # build and tests
   build-essential libsqlite3-dev curl ca-certificates python3 python3-venv python3-pip
+  # tests compare served outputs with the same models run by Debian's PyTorch and XGBoost
+  python3-torch python3-xgboost python3-numpy
 )
 
 missing=()

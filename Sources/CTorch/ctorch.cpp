@@ -1,0 +1,214 @@
+// Kiln's libtorch plugin: the C table declared in ctorch_api.h over torch::jit.
+// Built as the dynamic library product KilnTorch; the only C++ in the project.
+#include "ctorch_api.h"
+
+#include <ATen/Parallel.h>
+#include <torch/script.h>
+#include <torch/version.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+struct ctorch_module {
+  torch::jit::Module module;
+};
+
+struct ctorch_outputs {
+  std::vector<at::Tensor> tensors;
+};
+
+namespace {
+
+void set_error(ctorch_error *error, int32_t code, const char *message) {
+  if (!error) return;
+  error->code = code;
+  std::snprintf(error->message, CTORCH_MESSAGE_SIZE, "%s", message);
+}
+
+void clear_error(ctorch_error *error) {
+  if (error) {
+    error->code = CTORCH_OK;
+    error->message[0] = '\0';
+  }
+}
+
+// c10::Error messages carry a C++ backtrace after the first line; keep the first lines only.
+std::string short_message(const std::exception &exception) {
+  std::string text = exception.what();
+  auto cut = text.find("\nException raised from");
+  if (cut != std::string::npos) text.resize(cut);
+  return text;
+}
+
+bool to_scalar_type(int32_t dtype, at::ScalarType *out) {
+  switch (dtype) {
+    case CTORCH_BOOL: *out = at::kBool; return true;
+    case CTORCH_UINT8: *out = at::kByte; return true;
+    case CTORCH_INT8: *out = at::kChar; return true;
+    case CTORCH_INT16: *out = at::kShort; return true;
+    case CTORCH_INT32: *out = at::kInt; return true;
+    case CTORCH_INT64: *out = at::kLong; return true;
+    case CTORCH_FP16: *out = at::kHalf; return true;
+    case CTORCH_FP32: *out = at::kFloat; return true;
+    case CTORCH_FP64: *out = at::kDouble; return true;
+    default: return false;
+  }
+}
+
+bool from_scalar_type(at::ScalarType type, int32_t *out) {
+  switch (type) {
+    case at::kBool: *out = CTORCH_BOOL; return true;
+    case at::kByte: *out = CTORCH_UINT8; return true;
+    case at::kChar: *out = CTORCH_INT8; return true;
+    case at::kShort: *out = CTORCH_INT16; return true;
+    case at::kInt: *out = CTORCH_INT32; return true;
+    case at::kLong: *out = CTORCH_INT64; return true;
+    case at::kHalf: *out = CTORCH_FP16; return true;
+    case at::kFloat: *out = CTORCH_FP32; return true;
+    case at::kDouble: *out = CTORCH_FP64; return true;
+    default: return false;
+  }
+}
+
+// Flattens a forward() result into tensors: a tensor, or a tuple/list of tensors.
+bool collect(const c10::IValue &value, std::vector<at::Tensor> &tensors) {
+  if (value.isTensor()) {
+    tensors.push_back(value.toTensor().detach().cpu().contiguous());
+    return true;
+  }
+  if (value.isTuple()) {
+    for (const auto &element : value.toTupleRef().elements()) {
+      if (!collect(element, tensors)) return false;
+    }
+    return true;
+  }
+  if (value.isTensorList()) {
+    for (const at::Tensor &tensor : value.toTensorVector()) {
+      tensors.push_back(tensor.detach().cpu().contiguous());
+    }
+    return true;
+  }
+  if (value.isList()) {
+    for (const auto &element : value.toListRef()) {
+      if (!collect(element, tensors)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+const char *version() { return TORCH_VERSION; }
+
+const char *build_config() {
+  static const std::string config = at::show_config();
+  return config.c_str();
+}
+
+void set_num_threads(int32_t threads) {
+  if (threads > 0) at::set_num_threads(threads);
+}
+
+int32_t get_num_threads() { return at::get_num_threads(); }
+
+ctorch_module *load(const char *path, ctorch_error *error) {
+  clear_error(error);
+  try {
+    auto *handle = new ctorch_module{torch::jit::load(path, torch::kCPU)};
+    handle->module.eval();
+    return handle;
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_LOAD_FAILED, short_message(exception).c_str());
+  } catch (...) {
+    set_error(error, CTORCH_LOAD_FAILED, "unknown error while loading the module");
+  }
+  return nullptr;
+}
+
+void free_module(ctorch_module *module) { delete module; }
+
+int32_t forward_arity(ctorch_module *module, ctorch_error *error) {
+  clear_error(error);
+  try {
+    auto method = module->module.get_method("forward");
+    return static_cast<int32_t>(method.function().getSchema().arguments().size()) - 1;
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_LOAD_FAILED, short_message(exception).c_str());
+    return -1;
+  }
+}
+
+ctorch_outputs *forward(ctorch_module *module, const ctorch_tensor *inputs, int32_t count, ctorch_error *error) {
+  clear_error(error);
+  try {
+    c10::InferenceMode guard(true);
+    std::vector<c10::IValue> arguments;
+    arguments.reserve(count);
+    for (int32_t i = 0; i < count; ++i) {
+      const ctorch_tensor &input = inputs[i];
+      at::ScalarType type;
+      if (!to_scalar_type(input.dtype, &type) || input.ndim < 0 || input.ndim > CTORCH_MAX_DIMS) {
+        set_error(error, CTORCH_INVALID_ARGUMENT, "unsupported input dtype or rank");
+        return nullptr;
+      }
+      std::vector<int64_t> shape(input.shape, input.shape + input.ndim);
+      // Borrow the caller's bytes: no copy on the way in.
+      arguments.emplace_back(torch::from_blob(const_cast<void *>(input.data), shape, at::TensorOptions().dtype(type)));
+    }
+    c10::IValue result = module->module.forward(arguments);
+    auto *outputs = new ctorch_outputs();
+    if (!collect(result, outputs->tensors)) {
+      delete outputs;
+      set_error(error, CTORCH_UNSUPPORTED, "forward must return a tensor or a tuple/list of tensors");
+      return nullptr;
+    }
+    return outputs;
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_RUNTIME_ERROR, short_message(exception).c_str());
+  } catch (...) {
+    set_error(error, CTORCH_RUNTIME_ERROR, "unknown error in forward");
+  }
+  return nullptr;
+}
+
+int32_t outputs_count(const ctorch_outputs *outputs) { return static_cast<int32_t>(outputs->tensors.size()); }
+
+int32_t outputs_get(const ctorch_outputs *outputs, int32_t index, ctorch_tensor *tensor) {
+  if (index < 0 || index >= static_cast<int32_t>(outputs->tensors.size())) return CTORCH_INVALID_ARGUMENT;
+  const at::Tensor &value = outputs->tensors[index];
+  if (!from_scalar_type(value.scalar_type(), &tensor->dtype) || value.dim() > CTORCH_MAX_DIMS) return CTORCH_UNSUPPORTED;
+  tensor->ndim = static_cast<int32_t>(value.dim());
+  for (int64_t d = 0; d < value.dim(); ++d) tensor->shape[d] = value.size(d);
+  tensor->data = value.data_ptr();
+  tensor->nbytes = static_cast<int64_t>(value.nbytes());
+  return CTORCH_OK;
+}
+
+void free_outputs(ctorch_outputs *outputs) { delete outputs; }
+
+double matmul_gflops(int32_t n, int32_t iterations) {
+  try {
+    c10::InferenceMode guard(true);
+    at::Tensor a = torch::rand({n, n});
+    at::Tensor b = torch::rand({n, n});
+    at::Tensor c = at::mm(a, b);  // warm-up
+    auto start = std::chrono::steady_clock::now();
+    for (int32_t i = 0; i < iterations; ++i) c = at::mm(a, b);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return 2.0 * n * n * static_cast<double>(n) * iterations / seconds / 1e9;
+  } catch (...) {
+    return -1;
+  }
+}
+
+const ctorch_api api_table = {
+    version, build_config, set_num_threads, get_num_threads, load, free_module, forward_arity,
+    forward, outputs_count, outputs_get, free_outputs, matmul_gflops,
+};
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) const ctorch_api *ctorch_get_api(void) { return &api_table; }

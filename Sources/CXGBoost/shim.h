@@ -1,0 +1,2 @@
+// XGBoost's C API from Debian's libxgboost-dev.
+#include <xgboost/c_api.h>
