@@ -56,6 +56,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KilnServing",
+            dependencies: [
+                "KilnCore", "Torch", "XGBoost",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KilnStore",
             dependencies: [
                 "KilnCore",
@@ -74,6 +84,7 @@ let package = Package(
             dependencies: [
                 "KilnCore",
                 "KilnStore",
+                "KilnServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -93,6 +104,11 @@ let package = Package(
                 "KilnHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KilnServingTests",
+            dependencies: ["KilnServing"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

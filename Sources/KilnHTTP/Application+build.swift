@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnServing
 import KilnStore
 import Logging
 import Prometheus
@@ -61,6 +62,14 @@ public func buildApplication(
             }
         })
 
+    let models = ModelManager(
+        repository: ModelRepository(root: URL(fileURLWithPath: config.modelRepositoryPath, isDirectory: true)),
+        factory: RuntimeFactory(threads: EngineThreads(
+            intraOp: config.serving.engineThreads ?? ProcessInfo.processInfo.activeProcessorCount,
+            openBLAS: config.serving.openBLASThreads)),
+        settings: { var settings = ModelManager.Settings(); settings.maxQueueSize = config.serving.maxQueueSize; return settings }(),
+        logger: logger)
+
     let metrics = HTTPMetrics(registry: PrometheusCollectorRegistry())
     let json = JSONBody(limits: config.limits)
     let router = Router(context: KilnRequestContext.self)
@@ -75,20 +84,37 @@ public func buildApplication(
         router.add(middleware: RateLimitMiddleware(limiter: limiter))
     }
     OpenAPIController().addRoutes(to: router)
-    let v1 = router.group("v1")
     let adminOnly = RequireRoleMiddleware(.admin)
+    InferenceController(
+        manager: models, inference: InferenceService(manager: models, maxElements: config.serving.maxTensorElements),
+        maxBodyBytes: config.limits.maxUploadBytes
+    ).addRoutes(to: router, adminOnly: adminOnly)
+    let v1 = router.group("v1")
     KeysController(keys: keys, json: json).addRoutes(to: v1.group("keys").add(middleware: adminOnly))
     AuditController(audit: audit).addRoutes(to: v1.group("audit").add(middleware: adminOnly))
     BlobsController(
         blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), limits: config.limits, audit: audit
     ).addRoutes(to: v1.group("blobs"), adminOnly: adminOnly)
 
-    let application = Application(
+    var application = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kiln"),
-        services: [database],
+        services: [database, models],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
         logger: logger)
+    // Models load before the server accepts requests, so that /ready means ready to infer.
+    application.beforeServerStarts {
+        switch config.serving.loadModels {
+        case .all: await models.loadAll()
+        case .none: break
+        case .named(let names):
+            for name in names {
+                do { try await models.load(name) } catch {
+                    logger.warning("model not loaded at start", metadata: ["model": "\(name)", "reason": "\(error)"])
+                }
+            }
+        }
+    }
     return BuiltApplication(application: application, bootstrapAdminKey: bootstrapKey)
 }
 

@@ -57,6 +57,31 @@ extension ConfigSetting {
         ConfigSetting("rate_limit_burst", "Burst allowance per caller above the sustained rate (default 2000).") {
             $0.limits.rateLimitBurst = try integer($1, in: 1...10_000_000)
         },
+        ConfigSetting("model_repository", "Model repository folder (default <data-dir>/models).") {
+            $0.serving.modelRepository = try nonEmpty($1)
+        },
+        ConfigSetting("load_models", "Models to load at start: all, none, or a comma-separated list (default all).") {
+            switch $1 {
+            case "all": $0.serving.loadModels = .all
+            case "none": $0.serving.loadModels = .none
+            default:
+                let names = $1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !names.isEmpty else { throw invalid($1, "all, none or model names") }
+                $0.serving.loadModels = .named(names)
+            }
+        },
+        ConfigSetting("engine_threads", "libtorch intra-op threads, also used by XGBoost (default: the number of cores).") {
+            $0.serving.engineThreads = try integer($1, in: 1...1024)
+        },
+        ConfigSetting("openblas_threads", "OpenBLAS threads (default 1: they compete with libtorch's own).") {
+            $0.serving.openBLASThreads = try integer($1, in: 1...1024)
+        },
+        ConfigSetting("max_queue_size", "Requests queued per model before 503 (default 1024).") {
+            $0.serving.maxQueueSize = try integer($1, in: 1...1_000_000)
+        },
+        ConfigSetting("max_tensor_elements", "Largest tensor accepted, in elements (default 67108864).") {
+            $0.serving.maxTensorElements = try integer($1, in: 1...(1 << 40))
+        },
         ConfigSetting("shutdown_timeout", "Seconds to drain in-flight work on SIGTERM/SIGINT (default 30).") {
             guard let value = Double($1), value > 0, value <= 3600 else { throw invalid($1, "seconds in (0, 3600]") }
             $0.shutdownTimeoutSeconds = value

@@ -14,8 +14,14 @@ public struct KilnConfig: Sendable, Equatable {
     public var jwtES256PublicKeyFile: String?
     public var limits = Limits()
     public var shutdownTimeoutSeconds: Double = 30
+    public var serving = ServingSettings()
 
     public init() {}
+
+    /// The model repository in effect: the configured one or `<data-dir>/models`.
+    public var modelRepositoryPath: String {
+        serving.modelRepository ?? "\(dataDirectory)/models"
+    }
 
     /// The database URL in effect: the configured one or the embedded SQLite file.
     public var databaseURL: String {
@@ -38,6 +44,29 @@ public struct Limits: Sendable, Equatable {
     public var rateLimitPerSecond: Double = 1000
     /// Requests a caller may make in a burst above the sustained rate.
     public var rateLimitBurst = 2000
+
+    public init() {}
+}
+
+/// Model serving settings.
+public struct ServingSettings: Sendable, Equatable {
+    public enum LoadPolicy: Sendable, Equatable {
+        case all
+        case none
+        case named([String])
+    }
+
+    /// nil: `<data-dir>/models`.
+    public var modelRepository: String?
+    public var loadModels: LoadPolicy = .all
+    /// libtorch intra-op threads (also XGBoost's); default: the number of cores.
+    public var engineThreads: Int?
+    /// OpenBLAS threads; 1 by default so that they do not compete with libtorch's.
+    public var openBLASThreads = 1
+    /// Requests queued per model version before 503.
+    public var maxQueueSize = 1024
+    /// Largest tensor accepted, in elements.
+    public var maxTensorElements = 64 << 20
 
     public init() {}
 }

@@ -12,6 +12,8 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case unsupportedMediaType = "unsupported_media_type"
     case rateLimited = "rate_limited"
     case unavailable
+    /// The request's deadline passed before it could be served.
+    case deadlineExceeded = "deadline_exceeded"
     case `internal`
 }
 

@@ -55,6 +55,7 @@ enum ErrorStatus {
         case .unsupportedMediaType: .unsupportedMediaType
         case .rateLimited: .tooManyRequests
         case .unavailable: .serviceUnavailable
+        case .deadlineExceeded: .gatewayTimeout
         case .internal: .internalServerError
         }
     }
@@ -69,6 +70,7 @@ enum ErrorStatus {
         case 415: .unsupportedMediaType
         case 429: .rateLimited
         case 503: .unavailable
+        case 504: .deadlineExceeded
         case 400..<500: .invalidArgument
         default: .internal
         }

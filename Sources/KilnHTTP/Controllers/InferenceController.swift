@@ -1,0 +1,175 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KilnCore
+import KilnServing
+import NIOCore
+
+/// The Open Inference Protocol (KServe V2) REST surface, with Triton's repository extension.
+struct InferenceController {
+    let manager: ModelManager
+    let inference: InferenceService
+    let maxBodyBytes: Int
+
+    func addRoutes(to router: Router<KilnRequestContext>, adminOnly: RequireRoleMiddleware) {
+        let v2 = router.group("v2").add(middleware: V2ErrorMiddleware())
+        v2.get(use: serverMetadata)
+        v2.get("health/live", use: live)
+        v2.get("health/ready", use: live)
+        for prefix in ["models/{model}", "models/{model}/versions/{version}"] {
+            v2.get(RouterPath(prefix), use: modelMetadata)
+            v2.get(RouterPath(prefix + "/ready"), use: modelReady)
+            v2.get(RouterPath(prefix + "/config"), use: modelConfig)
+            v2.post(RouterPath(prefix + "/infer"), use: infer)
+        }
+        v2.post("repository/index", use: repositoryIndex)
+        let repository = v2.group("repository/models").add(middleware: adminOnly)
+        repository.post("{model}/load", use: load)
+        repository.post("{model}/unload", use: unload)
+    }
+
+    struct ServerMetadata: Encodable {
+        var name = "kiln"
+        var version = KilnVersion.current
+        var extensions = ["binary_tensor_data", "model_repository"]
+    }
+
+    @Sendable func serverMetadata(_ request: Request, context: KilnRequestContext) throws -> Response {
+        try JSONBody.response(ServerMetadata())
+    }
+
+    /// Live and ready: the server answers and its store was reachable at start.
+    @Sendable func live(_ request: Request, context: KilnRequestContext) -> Response {
+        Response(status: .ok)
+    }
+
+    struct TensorMetadata: Encodable {
+        var name: String
+        var datatype: String
+        var shape: [Int]
+    }
+
+    struct ModelMetadata: Encodable {
+        var name: String
+        var versions: [String]
+        var platform: String
+        var inputs: [TensorMetadata]
+        var outputs: [TensorMetadata]
+    }
+
+    @Sendable func modelMetadata(_ request: Request, context: KilnRequestContext) throws -> Response {
+        let loaded = try resolve(context)
+        let versions = manager.loadedVersions().filter { $0.name == loaded.name }.map { String($0.version) }
+        let config = loaded.config
+        return try JSONBody.response(ModelMetadata(
+            name: loaded.name, versions: versions, platform: config.platform.rawValue,
+            inputs: config.inputs.map { TensorMetadata(name: $0.name, datatype: $0.datatype.rawValue, shape: $0.shape) },
+            outputs: config.outputs.map { TensorMetadata(name: $0.name, datatype: $0.datatype.rawValue, shape: $0.shape) }))
+    }
+
+    @Sendable func modelReady(_ request: Request, context: KilnRequestContext) throws -> Response {
+        do {
+            _ = try resolve(context)
+            return Response(status: .ok)
+        } catch let error as KilnError where error.code == .notFound || error.code == .unavailable {
+            return Response(status: .badRequest)
+        }
+    }
+
+    /// Triton's model configuration shape, which performance tools read.
+    @Sendable func modelConfig(_ request: Request, context: KilnRequestContext) throws -> Response {
+        let loaded = try resolve(context)
+        let config = loaded.config
+        func tensors(_ specs: [ModelConfig.TensorSpec]) -> JSONValue {
+            .array(specs.map { spec in
+                let dims = config.batchLimit > 0 ? Array(spec.shape.dropFirst()) : spec.shape
+                return .object(["name": .string(spec.name), "data_type": .string("TYPE_\(spec.datatype == .bytes ? "STRING" : spec.datatype.rawValue)"),
+                                "dims": .array(dims.map { .int($0) })])
+            })
+        }
+        var object: [String: JSONValue] = [
+            "name": .string(loaded.name), "platform": .string(config.platform.rawValue),
+            "max_batch_size": .int(config.batchLimit), "input": tensors(config.inputs), "output": tensors(config.outputs),
+            "instance_group": .array([.object(["count": .int(config.instances), "kind": "KIND_CPU"])]),
+        ]
+        if let batching = config.dynamicBatching {
+            object["dynamic_batching"] = .object([
+                "max_queue_delay_microseconds": .int(batching.maxQueueDelayUs ?? 0),
+                "preferred_batch_size": .array((batching.preferredBatchSizes ?? []).map { .int($0) }),
+            ])
+        }
+        if let labels = config.labels { object["labels"] = .array(labels.map { .string($0) }) }
+        return try JSONBody.response(JSONValue.object(object))
+    }
+
+    @Sendable func infer(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let name = try context.parameters.require("model")
+        let version = try versionParameter(context)
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw KilnError(.payloadTooLarge, "inference request exceeds \(maxBodyBytes) bytes")
+        }
+        let headerLength: Int?
+        if let text = request.headers[.inferenceHeaderContentLength] {
+            guard let value = Int(text) else {
+                throw KilnError.invalidArgument("Inference-Header-Content-Length must be an integer")
+            }
+            headerLength = value
+        } else {
+            headerLength = nil
+        }
+        let result = try await inference.infer(
+            model: name, version: version, body: Array(body.readableBytesView), headerLength: headerLength)
+        var headers: HTTPFields = [:]
+        if let length = result.jsonHeaderLength {
+            headers[.contentType] = "application/octet-stream"
+            headers[.inferenceHeaderContentLength] = String(length)
+        } else {
+            headers[.contentType] = "application/json"
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: result.bytes)))
+    }
+
+    struct IndexEntry: Encodable {
+        var name: String
+        var version: String?
+        var state: String
+        var reason: String
+    }
+
+    @Sendable func repositoryIndex(_ request: Request, context: KilnRequestContext) throws -> Response {
+        let entries = manager.index().map {
+            IndexEntry(name: $0.name, version: $0.version.map(String.init), state: $0.state.rawValue, reason: $0.reason)
+        }
+        return try JSONBody.response(entries)
+    }
+
+    @Sendable func load(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        try await manager.load(try context.parameters.require("model"))
+        return Response(status: .ok)
+    }
+
+    @Sendable func unload(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        try await manager.unload(try context.parameters.require("model"))
+        return Response(status: .ok)
+    }
+
+    private func resolve(_ context: KilnRequestContext) throws -> LoadedVersion {
+        try manager.resolve(try context.parameters.require("model"), version: try versionParameter(context))
+    }
+
+    private func versionParameter(_ context: KilnRequestContext) throws -> Int? {
+        guard let text = context.parameters.get("version") else { return nil }
+        guard let version = Int(text), version > 0 else {
+            throw KilnError.invalidArgument("model version must be a positive integer, got '\(text.prefix(40))'")
+        }
+        return version
+    }
+}
+
+extension HTTPField.Name {
+    static let inferenceHeaderContentLength = Self("Inference-Header-Content-Length")!
+}

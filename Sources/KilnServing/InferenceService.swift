@@ -1,0 +1,70 @@
+import KilnCore
+
+/// Serves one inference request: checks it against the model's signature, queues it on the
+/// model's scheduler, and shapes the response (output selection, JSON or binary).
+public struct InferenceService: Sendable {
+    public let manager: ModelManager
+    public let decoder: InferenceRequestDecoder
+
+    public init(manager: ModelManager, maxElements: Int) {
+        self.manager = manager
+        self.decoder = InferenceRequestDecoder(maxElements: maxElements)
+    }
+
+    public func infer(model name: String, version: Int?, body: [UInt8], headerLength: Int?) async throws -> InferenceResponseBody {
+        let loaded = try manager.resolve(name, version: version)
+        let request = try decoder.decode(body: body, headerLength: headerLength)
+        let config = loaded.config
+        let inputs = try Self.orderedInputs(request, config: config)
+        let selected = try Self.selectedOutputs(request, config: config)
+        let batchSize = config.batchLimit > 0 ? (inputs.first?.shape.first ?? 1) : 1
+        if config.batchLimit > 0 {
+            guard inputs.allSatisfy({ $0.shape.first == batchSize }) else {
+                throw KilnError.invalidArgument("all inputs must have the same batch size (first dimension)")
+            }
+            guard batchSize >= 1, batchSize <= config.batchLimit else {
+                throw KilnError.invalidArgument("batch size \(batchSize) is outside 1...\(config.batchLimit) (max_batch_size)")
+            }
+        }
+        let deadline = request.timeoutMicroseconds.map { ContinuousClock.now + .microseconds(max(0, $0)) }
+        let outputs = try await loaded.scheduler.infer(inputs, batchSize: batchSize, deadline: deadline)
+        let chosen = selected.map { selection in
+            (name: config.outputs[selection.index].name, tensor: outputs[selection.index], binary: selection.binary)
+        }
+        return InferenceResponseBody.encode(modelName: name, version: loaded.version, id: request.id, outputs: chosen)
+    }
+
+    /// The request's inputs in the config's order, each checked against its declared datatype and shape.
+    static func orderedInputs(_ request: InferenceRequest, config: ModelConfig) throws -> [Tensor] {
+        let declared = Set(config.inputs.map(\.name))
+        if let unknown = request.inputs.keys.sorted().first(where: { !declared.contains($0) }) {
+            throw KilnError.invalidArgument("unknown input '\(unknown)'; the model takes \(config.inputs.map(\.name))")
+        }
+        return try config.inputs.map { spec in
+            guard let tensor = request.inputs[spec.name] else {
+                throw KilnError.invalidArgument("missing input '\(spec.name)'")
+            }
+            guard tensor.datatype == spec.datatype else {
+                throw KilnError.invalidArgument("input '\(spec.name)' must be \(spec.datatype.rawValue), got \(tensor.datatype.rawValue)")
+            }
+            let matches = tensor.shape.count == spec.shape.count
+                && zip(tensor.shape, spec.shape).allSatisfy { actual, expected in expected == -1 || actual == expected }
+            guard matches else {
+                throw KilnError.invalidArgument("input '\(spec.name)' must have shape \(spec.shape) (-1: any), got \(tensor.shape)")
+            }
+            return tensor
+        }
+    }
+
+    static func selectedOutputs(_ request: InferenceRequest, config: ModelConfig) throws -> [(index: Int, binary: Bool)] {
+        guard let requested = request.outputs, !requested.isEmpty else {
+            return config.outputs.indices.map { ($0, request.binaryOutputByDefault) }
+        }
+        return try requested.map { output in
+            guard let index = config.outputs.firstIndex(where: { $0.name == output.name }) else {
+                throw KilnError.invalidArgument("unknown output '\(output.name)'; the model returns \(config.outputs.map(\.name))")
+            }
+            return (index, output.binary || request.binaryOutputByDefault)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import KilnCore
+
+/// One version of a model that is loaded and serving.
+public struct LoadedVersion: Sendable {
+    public let name: String
+    public let version: Int
+    public let config: ModelConfig
+    public let scheduler: ModelScheduler
+}
+
+/// Where a model stands, as `/v2/repository/index` reports it.
+public struct ModelStatus: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case ready = "READY"
+        case unavailable = "UNAVAILABLE"
+        case loading = "LOADING"
+        case unloading = "UNLOADING"
+    }
+
+    public var name: String
+    public var version: Int?
+    public var state: State
+    public var reason: String
+}

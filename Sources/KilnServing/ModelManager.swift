@@ -1,0 +1,195 @@
+import Foundation
+import KilnCore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Loads and unloads models from the repository and owns their schedulers.
+///
+/// A `Service`: its `run` hosts every scheduler's executors in one task group, so that
+/// graceful shutdown closes the queues, lets queued requests finish and then returns.
+public final class ModelManager: Service, Sendable {
+    public struct Settings: Sendable {
+        public var maxQueueSize = 1024
+        public init() {}
+    }
+
+    private struct Model: Sendable {
+        var versions: [Int: LoadedVersion] = [:]
+        var failure: String?
+    }
+
+    private let repository: ModelRepository
+    private let factory: RuntimeFactory
+    private let settings: Settings
+    private let logger: Logger
+    private let models = Mutex<[String: Model]>([:])
+    private let executorRequests: AsyncStream<ModelScheduler>
+    private let executorRequestsContinuation: AsyncStream<ModelScheduler>.Continuation
+    /// Serialises load and unload so that two loads of one model never race.
+    private let lifecycle = AsyncSerialGate()
+
+    public init(repository: ModelRepository, factory: RuntimeFactory, settings: Settings = .init(), logger: Logger) {
+        self.repository = repository
+        self.factory = factory
+        self.settings = settings
+        self.logger = logger
+        (executorRequests, executorRequestsContinuation) = AsyncStream.makeStream()
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            await withGracefulShutdownHandler {
+                for await scheduler in executorRequests {
+                    for _ in 0..<scheduler.instances {
+                        group.addTask { await scheduler.runExecutor() }
+                    }
+                }
+            } onGracefulShutdown: {
+                self.executorRequestsContinuation.finish()
+                for version in self.allLoaded() { version.scheduler.close() }
+            }
+        }
+        for version in allLoaded() { await version.scheduler.shutdown() }
+    }
+
+    private func allLoaded() -> [LoadedVersion] {
+        models.withLock { $0.values.flatMap { $0.versions.values } }
+    }
+
+    /// Loads (or reloads) every version the model's policy selects. A failure is remembered and
+    /// shown in the index; it never affects other models.
+    public func load(_ name: String) async throws {
+        try await lifecycle.run {
+            let entry = repository.entry(named: name)
+            if let problem = entry.problem {
+                guard FileManager.default.fileExists(atPath: repository.root.appendingPathComponent(name).path) else {
+                    throw KilnError.notFound("no model '\(name)' in the repository")
+                }
+                models.withLock { $0[name, default: Model()].failure = problem }
+                throw KilnError.invalidArgument("model '\(name)' cannot be loaded: \(problem)")
+            }
+            var loaded: [Int: LoadedVersion] = [:]
+            do {
+                for version in entry.versions {
+                    let runtime = try factory.makeRuntime(for: version)
+                    let config = version.config
+                    let planner = BatchPlanner(
+                        maxBatchSize: config.dynamicBatching == nil ? 0 : config.batchLimit,
+                        maxQueueDelay: .microseconds(config.dynamicBatching?.maxQueueDelayUs ?? 0),
+                        preferredBatchSizes: config.dynamicBatching?.preferredBatchSizes ?? [])
+                    let scheduler = ModelScheduler(
+                        runtime: runtime, planner: planner, instances: config.instances, maxQueueSize: settings.maxQueueSize)
+                    loaded[version.number] = LoadedVersion(name: name, version: version.number, config: config, scheduler: scheduler)
+                }
+            } catch {
+                for version in loaded.values { await version.scheduler.shutdown() }
+                let message = (error as? KilnError)?.message ?? "\(error)"
+                models.withLock { $0[name, default: Model()].failure = message }
+                logger.warning("model failed to load", metadata: ["model": "\(name)", "reason": "\(message)"])
+                throw KilnError.invalidArgument("model '\(name)' cannot be loaded: \(message)")
+            }
+            for version in loaded.values { executorRequestsContinuation.yield(version.scheduler) }
+            let previous = models.withLock { models -> Model? in
+                defer { models[name] = Model(versions: loaded, failure: nil) }
+                return models[name]
+            }
+            await retire(previous)
+            logger.info("model loaded", metadata: ["model": "\(name)", "versions": "\(loaded.keys.sorted())"])
+        }
+    }
+
+    public func unload(_ name: String) async throws {
+        try await lifecycle.run {
+            let previous = models.withLock { $0.removeValue(forKey: name) }
+            guard previous != nil || FileManager.default.fileExists(atPath: repository.root.appendingPathComponent(name).path) else {
+                throw KilnError.notFound("no model '\(name)'")
+            }
+            await retire(previous)
+            logger.info("model unloaded", metadata: ["model": "\(name)"])
+        }
+    }
+
+    /// Closes old schedulers: queued requests still finish; new ones go to the replacement.
+    private func retire(_ model: Model?) async {
+        for version in model?.versions.values ?? [:].values {
+            version.scheduler.close()
+        }
+    }
+
+    /// Loads every model in the repository (start-up with `--load-models all`).
+    public func loadAll() async {
+        for entry in repository.scan() {
+            do { try await load(entry.name) } catch {}
+        }
+    }
+
+    /// The version that serves a request: the given one, or the highest loaded.
+    public func resolve(_ name: String, version: Int?) throws -> LoadedVersion {
+        let model = models.withLock { $0[name] }
+        guard let model, !model.versions.isEmpty else {
+            if let failure = model?.failure {
+                throw KilnError(.unavailable, "model '\(name)' is not available: \(failure)")
+            }
+            throw KilnError.notFound("model '\(name)' is not loaded")
+        }
+        if let version {
+            guard let loaded = model.versions[version] else {
+                throw KilnError.notFound("model '\(name)' has no loaded version \(version)")
+            }
+            return loaded
+        }
+        return model.versions[model.versions.keys.max()!]!
+    }
+
+    /// Every model in the repository with its state, plus loaded models no longer on disk.
+    public func index() -> [ModelStatus] {
+        let loaded = models.withLock { $0 }
+        var statuses: [ModelStatus] = []
+        for entry in repository.scan() {
+            if let model = loaded[entry.name], !model.versions.isEmpty {
+                for version in model.versions.keys.sorted() {
+                    statuses.append(ModelStatus(name: entry.name, version: version, state: .ready, reason: ""))
+                }
+            } else {
+                let reason = loaded[entry.name]?.failure ?? entry.problem ?? "not loaded"
+                statuses.append(ModelStatus(name: entry.name, version: nil, state: .unavailable, reason: reason))
+            }
+        }
+        return statuses
+    }
+
+    public func loadedVersions() -> [LoadedVersion] {
+        allLoaded().sorted { ($0.name, $0.version) < ($1.name, $1.version) }
+    }
+}
+
+/// Runs async critical sections one at a time (an async mutex).
+final class AsyncSerialGate: Sendable {
+    private let state = Mutex<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await withCheckedContinuation { continuation in
+            let acquired = state.withLock { state -> Bool in
+                if state.busy {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.busy = true
+                return true
+            }
+            if acquired { continuation.resume() }
+        }
+        defer {
+            let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                if state.waiters.isEmpty {
+                    state.busy = false
+                    return nil
+                }
+                return state.waiters.removeFirst()
+            }
+            next?.resume()
+        }
+        return try await body()
+    }
+}

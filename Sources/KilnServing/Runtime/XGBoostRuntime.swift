@@ -1,0 +1,18 @@
+import KilnCore
+import XGBoost
+
+/// XGBoost: one FP32 input `[rows, features]`, one FP32 output (`[rows]`, or `[rows, classes]`
+/// for multi-class models), predicted in place on the request's bytes.
+struct XGBoostRuntime: ModelRuntime {
+    let model: XGBoostModel
+
+    func execute(_ inputs: [Tensor]) throws -> [Tensor] {
+        let input = inputs[0]
+        guard input.shape.count == 2 else {
+            throw KilnError.invalidArgument("xgboost input must be [rows, features], got \(input.shape)")
+        }
+        let values = input.storage.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let (predictions, shape) = try model.predict(values, rows: input.shape[0], columns: input.shape[1])
+        return [Tensor(datatype: .fp32, shape: shape, storage: predictions.withUnsafeBytes { Array($0) })]
+    }
+}

@@ -1,0 +1,48 @@
+/// The dynamic batcher's decisions, as a pure function of the queue and the time.
+///
+/// Requests are taken in arrival order. A batch runs at once when it is full (the next request
+/// would not fit), when it reaches a preferred size, or when the oldest request has waited
+/// `maxQueueDelay`; otherwise the executor waits until that moment.
+public struct BatchPlanner: Sendable, Equatable {
+    public enum Decision: Equatable, Sendable {
+        /// Run the first `requests` queued requests as one batch.
+        case run(requests: Int)
+        /// Nothing to run before `until`.
+        case wait(until: ContinuousClock.Instant)
+        case idle
+    }
+
+    /// 0: no batching; each request runs alone.
+    public let maxBatchSize: Int
+    public let maxQueueDelay: Duration
+    public let preferredBatchSizes: [Int]
+
+    public init(maxBatchSize: Int, maxQueueDelay: Duration, preferredBatchSizes: [Int] = []) {
+        self.maxBatchSize = maxBatchSize
+        self.maxQueueDelay = maxQueueDelay
+        self.preferredBatchSizes = preferredBatchSizes.filter { $0 > 0 && $0 <= maxBatchSize }
+    }
+
+    /// - Parameter queued: batch size and arrival time of each queued request, oldest first.
+    public func decide(queued: [(size: Int, arrived: ContinuousClock.Instant)], now: ContinuousClock.Instant) -> Decision {
+        guard let oldest = queued.first else { return .idle }
+        guard maxBatchSize > 0 else { return .run(requests: 1) }
+        var total = 0
+        var count = 0
+        var preferredCount = 0
+        for request in queued {
+            guard total + request.size <= maxBatchSize else {
+                // The next request does not fit: the batch is as full as it gets.
+                return .run(requests: max(count, 1))
+            }
+            total += request.size
+            count += 1
+            if preferredBatchSizes.contains(total) { preferredCount = count }
+        }
+        if total == maxBatchSize { return .run(requests: count) }
+        let deadline = oldest.arrived + maxQueueDelay
+        if now >= deadline { return .run(requests: count) }
+        if preferredCount > 0 && preferredCount == count { return .run(requests: count) }
+        return .wait(until: deadline)
+    }
+}

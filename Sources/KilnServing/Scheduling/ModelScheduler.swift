@@ -1,0 +1,193 @@
+import Foundation
+import KilnCore
+import NIOPosix
+import Synchronization
+
+/// Queues a model version's requests, forms batches with `BatchPlanner`, and runs them on the
+/// model's own compute threads (`instance_count` of them), never on the event loops.
+public final class ModelScheduler: Sendable {
+    struct Pending: Sendable {
+        var id: UInt64
+        var inputs: [Tensor]
+        var size: Int
+        var arrived: ContinuousClock.Instant
+        var deadline: ContinuousClock.Instant?
+        var continuation: CheckedContinuation<[Tensor], any Error>
+    }
+
+    enum Next: Sendable {
+        case batch([Pending])
+        case sleep(until: ContinuousClock.Instant)
+        case recheck
+        case stop
+    }
+
+    struct State: Sendable {
+        var queue: [Pending] = []
+        var waiters: [CheckedContinuation<Next, Never>] = []
+        var closed = false
+        var nextID: UInt64 = 0
+        var statistics = ModelStatistics()
+    }
+
+    private let planner: BatchPlanner
+    private let runtime: any ModelRuntime
+    private let pool: NIOThreadPool
+    private let maxQueueSize: Int
+    private let state = Mutex(State())
+    public let instances: Int
+
+    public init(runtime: any ModelRuntime, planner: BatchPlanner, instances: Int, maxQueueSize: Int) {
+        self.runtime = runtime
+        self.planner = planner
+        self.instances = instances
+        self.maxQueueSize = maxQueueSize
+        self.pool = NIOThreadPool(numberOfThreads: instances)
+        pool.start()
+    }
+
+    public var statistics: ModelStatistics { state.withLock { $0.statistics } }
+    public var pendingCount: Int { state.withLock { $0.queue.count } }
+
+    /// Queues one request and waits for its outputs. `batchSize` is its first dimension (1 when
+    /// the model does not batch). A full queue answers `unavailable` at once; a request whose
+    /// task is cancelled (its client went away) is dropped before it runs.
+    public func infer(_ inputs: [Tensor], batchSize: Int, deadline: ContinuousClock.Instant?) async throws -> [Tensor] {
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let pending = Pending(id: id, inputs: inputs, size: batchSize, arrived: .now, deadline: deadline, continuation: continuation)
+                let (rejection, waiter) = state.withLock { state -> (KilnError?, CheckedContinuation<Next, Never>?) in
+                    if state.closed { return (KilnError(.unavailable, "the model is being unloaded"), nil) }
+                    guard state.queue.count < maxQueueSize else {
+                        return (KilnError(.unavailable, "the model's queue is full (\(maxQueueSize) requests)",
+                                          details: ["retry_after_seconds": .int(1)]), nil)
+                    }
+                    state.queue.append(pending)
+                    return (nil, state.waiters.popLast())
+                }
+                if let rejection {
+                    continuation.resume(throwing: rejection)
+                } else {
+                    waiter?.resume(returning: .recheck)
+                }
+            }
+        } onCancel: {
+            let dropped = state.withLock { state -> Pending? in
+                guard let index = state.queue.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.queue.remove(at: index)
+            }
+            dropped?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// One executor: forms and runs batches until the scheduler is closed and drained.
+    func runExecutor() async {
+        while true {
+            let next = await withCheckedContinuation { (continuation: CheckedContinuation<Next, Never>) in
+                let (decision, expired) = state.withLock { state -> (Next?, [Pending]) in
+                    let now = ContinuousClock.now
+                    var expired: [Pending] = []
+                    state.queue.removeAll { pending in
+                        guard let deadline = pending.deadline, deadline <= now else { return false }
+                        expired.append(pending)
+                        return true
+                    }
+                    switch planner.decide(queued: state.queue.map { ($0.size, $0.arrived) }, now: now) {
+                    case .run(let count):
+                        let batch = Array(state.queue.prefix(count))
+                        state.queue.removeFirst(count)
+                        return (.batch(batch), expired)
+                    case .wait(let until):
+                        return (.sleep(until: until), expired)
+                    case .idle:
+                        if state.closed { return (.stop, expired) }
+                        state.waiters.append(continuation)
+                        return (nil, expired)
+                    }
+                }
+                for pending in expired {
+                    pending.continuation.resume(throwing: KilnError(.deadlineExceeded, "the request timed out while queued"))
+                }
+                if let decision { continuation.resume(returning: decision) }
+            }
+            switch next {
+            case .batch(let batch):
+                await execute(batch)
+            case .sleep(let until):
+                try? await Task.sleep(until: until, clock: .continuous)
+            case .recheck:
+                continue
+            case .stop:
+                return
+            }
+        }
+    }
+
+    private func execute(_ batch: [Pending]) async {
+        let started = ContinuousClock.now
+        let sizes = batch.map(\.size)
+        do {
+            let inputs = try InferenceBatch.concatenate(batch.map(\.inputs))
+            let runtime = self.runtime
+            let outputs = try await pool.runIfActive { try runtime.execute(inputs) }
+            let pieces = try InferenceBatch.split(outputs, sizes: sizes)
+            let finished = ContinuousClock.now
+            record(batch, started: started, finished: finished, success: true)
+            for (pending, piece) in zip(batch, pieces) { pending.continuation.resume(returning: piece) }
+        } catch {
+            record(batch, started: started, finished: .now, success: false)
+            for pending in batch { pending.continuation.resume(throwing: error) }
+        }
+    }
+
+    private func record(_ batch: [Pending], started: ContinuousClock.Instant, finished: ContinuousClock.Instant, success: Bool) {
+        let compute = (finished - started).nanosecondsValue
+        let rows = batch.reduce(0) { $0 + $1.size }
+        state.withLock { state in
+            var statistics = state.statistics
+            for pending in batch {
+                let total = (finished - pending.arrived).nanosecondsValue
+                if success {
+                    statistics.success.add(total)
+                    statistics.queue.add((started - pending.arrived).nanosecondsValue)
+                } else {
+                    statistics.fail.add(total)
+                }
+            }
+            if success {
+                statistics.inferenceCount += rows
+                statistics.executionCount += 1
+                statistics.computeInfer.add(compute)
+                statistics.batchSizes[rows, default: .init()].computeInfer.add(compute)
+                statistics.lastInference = Int64(Date().timeIntervalSince1970 * 1000)
+            }
+            state.statistics = statistics
+        }
+    }
+
+    /// Stops accepting requests; executors finish what is queued, then return.
+    func close() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Next, Never>] in
+            state.closed = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: .recheck) }
+    }
+
+    /// Releases the compute threads once the executors have stopped.
+    func shutdown() async {
+        try? await pool.shutdownGracefully()
+    }
+}
+
+extension Duration {
+    var nanosecondsValue: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
