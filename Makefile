@@ -2,7 +2,8 @@
 # Both install what they need on Debian 12 (as root) before building.
 
 SWIFT ?= swift
-PYTHON ?= python3
+# Debian's Python, so that the tests can use Debian's python3-torch and python3-xgboost.
+PYTHON ?= /usr/bin/python3
 VENV := .venv
 HOST ?= 127.0.0.1
 PORT ?= 8080
@@ -29,7 +30,7 @@ test-swift: build
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: tests/system/requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --system-site-packages $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/system/requirements.txt
 	touch $@
 

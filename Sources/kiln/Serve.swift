@@ -30,6 +30,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Sustained requests/second per caller; 0 disables (default 1000).") var rateLimit: Double?
     @Option(help: "Burst allowance per caller (default 2000).") var rateLimitBurst: Int?
     @Option(help: "Seconds to drain in-flight requests on SIGTERM/SIGINT (default 30).") var shutdownTimeout: Double?
+    @Option(help: "Model repository folder (default <data-dir>/models).") var modelRepository: String?
+    @Option(help: "Models to load at start: all, none, or NAME,NAME (default all).") var loadModels: String?
+    @Option(help: "libtorch intra-op threads, also used by XGBoost (default: the number of cores).") var engineThreads: Int?
+    @Option(help: "OpenBLAS threads (default 1).") var openblasThreads: Int?
+    @Option(help: "Requests queued per model version before 503 (default 1024).") var maxQueueSize: Int?
+    @Option(help: "Largest tensor accepted, in elements (default 67108864).") var maxTensorElements: Int?
 
     var flagSettings: [String: String] {
         var flags: [String: String] = [:]
@@ -46,6 +52,12 @@ struct Serve: AsyncParsableCommand {
         flags["rate_limit"] = rateLimit.map { String($0) }
         flags["rate_limit_burst"] = rateLimitBurst.map(String.init)
         flags["shutdown_timeout"] = shutdownTimeout.map { String($0) }
+        flags["model_repository"] = modelRepository
+        flags["load_models"] = loadModels
+        flags["engine_threads"] = engineThreads.map(String.init)
+        flags["openblas_threads"] = openblasThreads.map(String.init)
+        flags["max_queue_size"] = maxQueueSize.map(String.init)
+        flags["max_tensor_elements"] = maxTensorElements.map(String.init)
         return flags
     }
 

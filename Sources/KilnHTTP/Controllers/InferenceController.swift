@@ -22,6 +22,9 @@ struct InferenceController {
             v2.get(RouterPath(prefix + "/config"), use: modelConfig)
             v2.post(RouterPath(prefix + "/infer"), use: infer)
         }
+        v2.get("models/stats", use: statistics)
+        v2.get("models/{model}/stats", use: statistics)
+        v2.get("models/{model}/versions/{version}/stats", use: statistics)
         v2.post("repository/index", use: repositoryIndex)
         let repository = v2.group("repository/models").add(middleware: adminOnly)
         repository.post("{model}/load", use: load)
@@ -31,7 +34,7 @@ struct InferenceController {
     struct ServerMetadata: Encodable {
         var name = "kiln"
         var version = KilnVersion.current
-        var extensions = ["binary_tensor_data", "model_repository"]
+        var extensions = ["binary_tensor_data", "model_repository", "statistics"]
     }
 
     @Sendable func serverMetadata(_ request: Request, context: KilnRequestContext) throws -> Response {
@@ -131,6 +134,38 @@ struct InferenceController {
             headers[.contentType] = "application/json"
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: result.bytes)))
+    }
+
+    /// Triton's statistics extension: counts and nanosecond totals per model version.
+    @Sendable func statistics(_ request: Request, context: KilnRequestContext) throws -> Response {
+        var versions = manager.loadedVersions()
+        if let name = context.parameters.get("model") {
+            let version = try versionParameter(context)
+            versions = versions.filter { $0.name == name && (version == nil || $0.version == version) }
+            guard !versions.isEmpty else { _ = try manager.resolve(name, version: version); return Response(status: .notFound) }
+        }
+        func duration(_ value: ModelStatistics.Duration) -> JSONValue {
+            .object(["count": .int(value.count), "ns": .number(Double(value.nanoseconds))])
+        }
+        let zero = duration(.init())
+        let stats: [JSONValue] = versions.map { loaded in
+            let statistics = loaded.scheduler.statistics
+            return .object([
+                "name": .string(loaded.name), "version": .string(String(loaded.version)),
+                "last_inference": .number(Double(statistics.lastInference)),
+                "inference_count": .int(statistics.inferenceCount), "execution_count": .int(statistics.executionCount),
+                "inference_stats": .object([
+                    "success": duration(statistics.success), "fail": duration(statistics.fail), "queue": duration(statistics.queue),
+                    "compute_input": zero, "compute_infer": duration(statistics.computeInfer), "compute_output": zero,
+                    "cache_hit": zero, "cache_miss": zero,
+                ]),
+                "batch_stats": .array(statistics.batchSizes.keys.sorted().map { size in
+                    .object(["batch_size": .int(size), "compute_input": zero,
+                             "compute_infer": duration(statistics.batchSizes[size]!.computeInfer), "compute_output": zero])
+                }),
+            ])
+        }
+        return try JSONBody.response(JSONValue.object(["model_stats": .array(stats)]))
     }
 
     struct IndexEntry: Encodable {

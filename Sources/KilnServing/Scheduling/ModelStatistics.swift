@@ -4,6 +4,8 @@ public struct ModelStatistics: Sendable, Equatable {
         public var count = 0
         public var nanoseconds: Int64 = 0
 
+        public init() {}
+
         mutating func add(_ nanoseconds: Int64, count: Int = 1) {
             self.count += count
             self.nanoseconds += nanoseconds

@@ -1,0 +1,205 @@
+"""The Open Inference Protocol, proven with the real tritonclient[http] client. Outputs are
+compared with the same model files run by Debian's python3-torch and python3-xgboost."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+import shutil
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+import torch
+import tritonclient.http as triton
+import xgboost
+from tritonclient.utils import InferenceServerException
+
+from kiln_process import KilnProcess
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("oip") / "data"
+    shutil.copytree(EXAMPLES, data_dir / "models")
+    process = KilnProcess(data_dir, extra_args=["--max-tensor-elements", "100000", "--rate-limit", "0"]).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def client(server):
+    return triton.InferenceServerClient(url=f"127.0.0.1:{server.port}", concurrency=8)
+
+
+def auth(server):
+    # A fresh dict per call: tritonclient writes Inference-Header-Content-Length into it.
+    return {"Authorization": f"Bearer {server.admin_key}"}
+
+
+def torch_reference(model, *inputs):
+    module = torch.jit.load(str(EXAMPLES / model / "1" / "model.pt"))
+    with torch.no_grad():
+        result = module(*[torch.from_numpy(x) for x in inputs])
+    return [r.numpy() for r in (result if isinstance(result, tuple) else (result,))]
+
+
+def test_health_and_metadata(server, client):
+    assert client.is_server_live(headers=auth(server))
+    assert client.is_server_ready(headers=auth(server))
+    assert client.is_model_ready("tabular_mlp", headers=auth(server))
+    assert not client.is_model_ready("no_such_model", headers=auth(server))
+    metadata = client.get_server_metadata(headers=auth(server))
+    assert metadata["name"] == "kiln" and "binary_tensor_data" in metadata["extensions"]
+    model = client.get_model_metadata("two_io", headers=auth(server))
+    assert model["platform"] == "pytorch_libtorch" and model["versions"] == ["1"]
+    assert [i["name"] for i in model["inputs"]] == ["a", "b"]
+    assert model["outputs"][1] == {"name": "row_sum", "datatype": "INT64", "shape": [-1, 1]}
+    config = client.get_model_config("tabular_mlp", headers=auth(server))
+    assert config["max_batch_size"] == 64 and "dynamic_batching" in config
+
+
+def test_requires_credentials(server):
+    client = triton.InferenceServerClient(url=f"127.0.0.1:{server.port}")
+    with pytest.raises(InferenceServerException) as error:
+        client.get_server_metadata()
+    assert "401" in str(error.value.status()) or "unauthenticated" in str(error.value).lower()
+
+
+@pytest.mark.parametrize("binary_in,binary_out", [(True, True), (False, False), (True, False), (False, True)])
+def test_infer_matches_pytorch(server, client, binary_in, binary_out):
+    x = np.random.default_rng(7).normal(size=(5, 30)).astype(np.float32)
+    inp = triton.InferInput("features", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x, binary_data=binary_in)
+    out = triton.InferRequestedOutput("probabilities", binary_data=binary_out)
+    result = client.infer("tabular_mlp", [inp], outputs=[out], request_id="req-1", headers=auth(server))
+    assert result.get_response()["id"] == "req-1"
+    np.testing.assert_allclose(result.as_numpy("probabilities"), torch_reference("tabular_mlp", x)[0], atol=1e-5)
+
+
+def test_two_inputs_two_outputs(server, client):
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(3, 4)).astype(np.float32)
+    inputs = [triton.InferInput("a", [3, 4], "FP32"), triton.InferInput("b", [3, 4], "FP32")]
+    inputs[0].set_data_from_numpy(a)
+    inputs[1].set_data_from_numpy(b, binary_data=False)
+    result = client.infer("two_io", inputs, headers=auth(server))
+    combined, row_sum = torch_reference("two_io", a, b)
+    np.testing.assert_allclose(result.as_numpy("combined"), combined, atol=1e-5)
+    assert result.as_numpy("row_sum").dtype == np.int64
+    np.testing.assert_array_equal(result.as_numpy("row_sum"), row_sum)
+    # Output selection: only the second output, in JSON.
+    only = client.infer("two_io", inputs, outputs=[triton.InferRequestedOutput("row_sum", binary_data=False)],
+                        headers=auth(server))
+    assert [o["name"] for o in only.get_response()["outputs"]] == ["row_sum"]
+
+
+def test_xgboost_matches_python_xgboost(server, client):
+    x = np.random.default_rng(11).normal(size=(17, 30)).astype(np.float32)
+    inp = triton.InferInput("features", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x)
+    result = client.infer("ctr_xgboost", [inp], headers=auth(server))
+    booster = xgboost.Booster(model_file=str(EXAMPLES / "ctr_xgboost" / "1" / "model.json"))
+    np.testing.assert_allclose(result.as_numpy("probability"), booster.inplace_predict(x), atol=1e-5)
+
+
+def test_wrong_shape_is_a_client_error(server, client):
+    x = np.zeros((2, 29), dtype=np.float32)
+    inp = triton.InferInput("features", [2, 29], "FP32")
+    inp.set_data_from_numpy(x)
+    with pytest.raises(InferenceServerException) as error:
+        client.infer("tabular_mlp", [inp], headers=auth(server))
+    assert error.value.status() == "400"
+    assert "shape" in error.value.message()
+
+
+def raw_infer(server, model, body: bytes, header_length=None, path_version=""):
+    headers = {**auth(server), "Content-Type": "application/octet-stream"}
+    if header_length is not None:
+        headers["Inference-Header-Content-Length"] = str(header_length)
+    return requests.post(f"{server.url}/v2/models/{model}{path_version}/infer", data=body, headers=headers)
+
+
+@pytest.mark.parametrize("case", ["wrong_dtype", "too_many_elements", "truncated_binary", "header_longer_than_body",
+                                  "unknown_model", "unknown_version", "bad_version", "not_json", "missing_input",
+                                  "unknown_output", "data_count_mismatch", "batch_too_large"])
+def test_bad_input_gets_a_clear_4xx(server, case):
+    def header(inputs, **extra):
+        return json.dumps({"inputs": inputs, **extra}).encode()
+
+    features = {"name": "features", "datatype": "FP32", "shape": [1, 30], "data": [0.0] * 30}
+    model, body, length, version = "tabular_mlp", header([features]), None, ""
+    if case == "wrong_dtype":
+        body = header([{**features, "datatype": "INT32", "data": [0] * 30}])
+    elif case == "too_many_elements":
+        body = header([{**features, "shape": [1000, 300], "data": []}])
+    elif case == "truncated_binary":
+        h = header([{"name": "features", "datatype": "FP32", "shape": [1, 30], "parameters": {"binary_data_size": 120}}])
+        body, length = h + struct.pack("<10f", *range(10)), len(h)
+    elif case == "header_longer_than_body":
+        length = len(body) + 100
+    elif case == "unknown_model":
+        model = "no_such_model"
+    elif case == "unknown_version":
+        version = "/versions/7"
+    elif case == "bad_version":
+        version = "/versions/latest-ish"
+    elif case == "not_json":
+        body = b"{not json"
+    elif case == "missing_input":
+        body = header([])
+    elif case == "unknown_output":
+        body = header([features], outputs=[{"name": "nope"}])
+    elif case == "data_count_mismatch":
+        body = header([{**features, "data": [0.0] * 29}])
+    elif case == "batch_too_large":
+        body = header([{**features, "shape": [65, 30], "data": [0.0] * (65 * 30)}])
+    response = raw_infer(server, model, body, length, version)
+    assert 400 <= response.status_code < 500, (case, response.status_code, response.text)
+    assert response.json()["error"], case
+    # The server is unaffected.
+    assert raw_infer(server, "tabular_mlp", header([features])).status_code == 200
+
+
+def test_concurrent_requests_are_batched(server):
+    stats_url = f"{server.url}/v2/models/tabular_mlp/stats"
+    before = requests.get(stats_url, headers=auth(server)).json()["model_stats"][0]
+    x = np.random.default_rng(5).normal(size=(1, 30)).astype(np.float32)
+    expected = torch_reference("tabular_mlp", x)[0]
+    body = json.dumps({"inputs": [{"name": "features", "datatype": "FP32", "shape": [1, 30], "data": x.ravel().tolist()}]})
+
+    def worker(_):
+        with requests.Session() as session:
+            outputs = []
+            for _ in range(25):
+                response = session.post(f"{server.url}/v2/models/tabular_mlp/infer", data=body,
+                                        headers={**auth(server), "Content-Type": "application/json"})
+                assert response.status_code == 200, response.text
+                outputs.append(np.array(response.json()["outputs"][0]["data"], dtype=np.float32).reshape(1, 2))
+            return outputs
+
+    with ThreadPoolExecutor(16) as pool:
+        results = [o for batch in pool.map(worker, range(16)) for o in batch]
+    for result in results:
+        np.testing.assert_allclose(result, expected, atol=1e-5)
+    after = requests.get(stats_url, headers=auth(server)).json()["model_stats"][0]
+    inferences = after["inference_count"] - before["inference_count"]
+    executions = after["execution_count"] - before["execution_count"]
+    assert inferences == 400
+    assert executions < inferences, f"no batching: {executions} executions for {inferences} inferences"
+    print(f"batching: {inferences} inferences in {executions} executions")
+
+
+def test_repository_load_and_unload_need_admin(server):
+    user = requests.post(f"{server.url}/v1/keys", json={"role": "user"}, headers=auth(server)).json()["key"]
+    client = triton.InferenceServerClient(url=f"127.0.0.1:{server.port}")
+    with pytest.raises(InferenceServerException):
+        client.unload_model("ctr_xgboost", headers={"Authorization": f"Bearer {user}"})
+    client.unload_model("ctr_xgboost", headers=auth(server))
+    assert not client.is_model_ready("ctr_xgboost", headers=auth(server))
+    index = {m["name"]: m for m in client.get_model_repository_index(headers=auth(server))}
+    assert index["ctr_xgboost"]["state"] == "UNAVAILABLE"
+    client.load_model("ctr_xgboost", headers=auth(server))
+    assert client.is_model_ready("ctr_xgboost", headers=auth(server))
