@@ -102,6 +102,9 @@ let package = Package(
                 "KilnCore",
                 "KilnStore",
                 "KilnHTTP",
+                "KilnServing",
+                "Torch",
+                "XGBoost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
