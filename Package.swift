@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "KilnCore", "Torch", "XGBoost",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

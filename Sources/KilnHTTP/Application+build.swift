@@ -62,15 +62,16 @@ public func buildApplication(
             }
         })
 
+    let metrics = HTTPMetrics(registry: PrometheusCollectorRegistry())
     let models = ModelManager(
         repository: ModelRepository(root: URL(fileURLWithPath: config.modelRepositoryPath, isDirectory: true)),
         factory: RuntimeFactory(threads: EngineThreads(
             intraOp: config.serving.engineThreads ?? ProcessInfo.processInfo.activeProcessorCount,
             openBLAS: config.serving.openBLASThreads)),
         settings: { var settings = ModelManager.Settings(); settings.maxQueueSize = config.serving.maxQueueSize; return settings }(),
+        metrics: ServingMetrics(factory: metrics.factory),
         logger: logger)
 
-    let metrics = HTTPMetrics(registry: PrometheusCollectorRegistry())
     let json = JSONBody(limits: config.limits)
     let router = Router(context: KilnRequestContext.self)
     router.add(middleware: RequestIDMiddleware())

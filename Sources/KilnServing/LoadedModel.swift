@@ -6,6 +6,8 @@ public struct LoadedVersion: Sendable {
     public let version: Int
     public let config: ModelConfig
     public let scheduler: ModelScheduler
+    /// Size of the artifact file: a lower bound of the memory the loaded model holds.
+    public let artifactBytes: Int
 }
 
 /// Where a model stands, as `/v2/repository/index` reports it.

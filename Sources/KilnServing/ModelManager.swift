@@ -29,7 +29,13 @@ public final class ModelManager: Service, Sendable {
     /// Serialises load and unload so that two loads of one model never race.
     private let lifecycle = AsyncSerialGate()
 
-    public init(repository: ModelRepository, factory: RuntimeFactory, settings: Settings = .init(), logger: Logger) {
+    private let metrics: ServingMetrics
+
+    public init(
+        repository: ModelRepository, factory: RuntimeFactory, settings: Settings = .init(),
+        metrics: ServingMetrics = .init(factory: nil), logger: Logger
+    ) {
+        self.metrics = metrics
         self.repository = repository
         self.factory = factory
         self.settings = settings
@@ -79,8 +85,11 @@ public final class ModelManager: Service, Sendable {
                         maxQueueDelay: .microseconds(config.dynamicBatching?.maxQueueDelayUs ?? 0),
                         preferredBatchSizes: config.dynamicBatching?.preferredBatchSizes ?? [])
                     let scheduler = ModelScheduler(
-                        runtime: runtime, planner: planner, instances: config.instances, maxQueueSize: settings.maxQueueSize)
-                    loaded[version.number] = LoadedVersion(name: name, version: version.number, config: config, scheduler: scheduler)
+                        runtime: runtime, planner: planner, instances: config.instances, maxQueueSize: settings.maxQueueSize,
+                        model: (name, version.number), metrics: metrics)
+                    loaded[version.number] = LoadedVersion(
+                        name: name, version: version.number, config: config, scheduler: scheduler,
+                        artifactBytes: Self.fileSize(version.artifact))
                 }
             } catch {
                 for version in loaded.values { await version.scheduler.shutdown() }
@@ -95,6 +104,9 @@ public final class ModelManager: Service, Sendable {
                 return models[name]
             }
             await retire(previous)
+            for version in loaded.values {
+                metrics.loadedChanged(model: name, version: version.version, loaded: true, artifactBytes: version.artifactBytes)
+            }
             logger.info("model loaded", metadata: ["model": "\(name)", "versions": "\(loaded.keys.sorted())"])
         }
     }
@@ -114,7 +126,12 @@ public final class ModelManager: Service, Sendable {
     private func retire(_ model: Model?) async {
         for version in model?.versions.values ?? [:].values {
             version.scheduler.close()
+            metrics.loadedChanged(model: version.name, version: version.version, loaded: false, artifactBytes: 0)
         }
+    }
+
+    static func fileSize(_ url: URL) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
     /// Loads every model in the repository (start-up with `--load-models all`).

@@ -190,6 +190,11 @@ def test_concurrent_requests_are_batched(server):
     assert inferences == 400
     assert executions < inferences, f"no batching: {executions} executions for {inferences} inferences"
     print(f"batching: {inferences} inferences in {executions} executions")
+    metrics = requests.get(f"{server.url}/metrics").text
+    for name in ["kiln_model_inferences_total", "kiln_model_executions_total", "kiln_model_requests_total",
+                 "kiln_model_queue_duration_seconds_bucket", "kiln_model_compute_duration_seconds_bucket",
+                 "kiln_model_batch_size_bucket", "kiln_model_pending_requests", "kiln_model_loaded"]:
+        assert f'{name}{{model="tabular_mlp",version="1"' in metrics, name
 
 
 def test_repository_load_and_unload_need_admin(server):

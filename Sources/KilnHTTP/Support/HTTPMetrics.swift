@@ -7,7 +7,8 @@ import Prometheus
 /// Prometheus registry (passed in, never global, so tests and several apps don't collide).
 public struct HTTPMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
+    /// Shared with the serving layer so that every metric lands in the same registry.
+    public let factory: PrometheusMetricsFactory
     private let inFlight: CoreMetrics.Meter
     private let residentMemory: CoreMetrics.Gauge
 
@@ -19,6 +20,7 @@ public struct HTTPMetrics: Sendable {
             .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
         ]
+        factory.valueHistogramBuckets["kiln_model_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
         self.factory = factory
         self.inFlight = CoreMetrics.Meter(label: "kiln_http_requests_in_flight", factory: factory)
         self.residentMemory = CoreMetrics.Gauge(label: "kiln_process_resident_memory_bytes", factory: factory)

@@ -36,8 +36,15 @@ public final class ModelScheduler: Sendable {
     private let maxQueueSize: Int
     private let state = Mutex(State())
     public let instances: Int
+    private let metrics: ServingMetrics
+    private let model: (name: String, version: Int)
 
-    public init(runtime: any ModelRuntime, planner: BatchPlanner, instances: Int, maxQueueSize: Int) {
+    public init(
+        runtime: any ModelRuntime, planner: BatchPlanner, instances: Int, maxQueueSize: Int,
+        model: (name: String, version: Int) = ("", 0), metrics: ServingMetrics = .init(factory: nil)
+    ) {
+        self.model = model
+        self.metrics = metrics
         self.runtime = runtime
         self.planner = planner
         self.instances = instances
@@ -70,8 +77,10 @@ public final class ModelScheduler: Sendable {
                     return (nil, state.waiters.popLast())
                 }
                 if let rejection {
+                    metrics.requestFinished(model: model.name, version: model.version, outcome: "rejected")
                     continuation.resume(throwing: rejection)
                 } else {
+                    metrics.pendingChanged(model: model.name, version: model.version, by: 1)
                     waiter?.resume(returning: .recheck)
                 }
             }
@@ -80,7 +89,11 @@ public final class ModelScheduler: Sendable {
                 guard let index = state.queue.firstIndex(where: { $0.id == id }) else { return nil }
                 return state.queue.remove(at: index)
             }
-            dropped?.continuation.resume(throwing: CancellationError())
+            if let dropped {
+                metrics.pendingChanged(model: model.name, version: model.version, by: -1)
+                metrics.requestFinished(model: model.name, version: model.version, outcome: "cancelled")
+                dropped.continuation.resume(throwing: CancellationError())
+            }
         }
     }
 
@@ -110,6 +123,8 @@ public final class ModelScheduler: Sendable {
                     }
                 }
                 for pending in expired {
+                    metrics.pendingChanged(model: model.name, version: model.version, by: -1)
+                    metrics.requestFinished(model: model.name, version: model.version, outcome: "timeout")
                     pending.continuation.resume(throwing: KilnError(.deadlineExceeded, "the request timed out while queued"))
                 }
                 if let decision { continuation.resume(returning: decision) }
@@ -147,6 +162,15 @@ public final class ModelScheduler: Sendable {
     private func record(_ batch: [Pending], started: ContinuousClock.Instant, finished: ContinuousClock.Instant, success: Bool) {
         let compute = (finished - started).nanosecondsValue
         let rows = batch.reduce(0) { $0 + $1.size }
+        metrics.pendingChanged(model: model.name, version: model.version, by: -batch.count)
+        for _ in batch {
+            metrics.requestFinished(model: model.name, version: model.version, outcome: success ? "success" : "failure")
+        }
+        if success {
+            metrics.batchExecuted(
+                model: model.name, version: model.version, requests: batch.count, rows: rows,
+                queueNanoseconds: batch.map { (started - $0.arrived).nanosecondsValue }, computeNanoseconds: compute)
+        }
         state.withLock { state in
             var statistics = state.statistics
             for pending in batch {
