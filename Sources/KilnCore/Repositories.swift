@@ -42,3 +42,33 @@ public protocol BlobReferenceRepository: Sendable {
     func remove(sha256: String, kind: String, id: String) async throws
     func referenceCount(sha256: String) async throws -> Int
 }
+
+/// A label (`production`, `staging`, …) pointing at one version of a model.
+public struct ModelAlias: Sendable, Codable, Hashable {
+    public var model: String
+    public var alias: String
+    public var version: Int
+    public var updatedAt: Date
+
+    public init(model: String, alias: String, version: Int, updatedAt: Date) {
+        self.model = model
+        self.alias = alias
+        self.version = version
+        self.updatedAt = updatedAt
+    }
+
+    /// Letters, digits, `-` and `_`, starting with a letter, so that an alias never reads as a version number.
+    public static func isValidName(_ alias: String) -> Bool {
+        guard let first = alias.unicodeScalars.first, alias.count <= 64, CharacterSet.letters.contains(first), first.isASCII else {
+            return false
+        }
+        return alias.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
+    }
+}
+
+public protocol ModelAliasRepository: Sendable {
+    func set(_ alias: ModelAlias) async throws
+    /// Returns false when the alias did not exist.
+    func remove(model: String, alias: String) async throws -> Bool
+    func all() async throws -> [ModelAlias]
+}

@@ -86,12 +86,15 @@ public func buildApplication(
     }
     OpenAPIController().addRoutes(to: router)
     let adminOnly = RequireRoleMiddleware(.admin)
+    let registry = ModelRegistry(manager: models, aliases: SQLModelAliasRepository(db: database.sql), audit: audit)
+    try await registry.refresh()
     InferenceController(
-        manager: models, inference: InferenceService(manager: models, maxElements: config.serving.maxTensorElements),
+        registry: registry, inference: InferenceService(maxElements: config.serving.maxTensorElements),
         maxBodyBytes: config.limits.maxUploadBytes
     ).addRoutes(to: router, adminOnly: adminOnly)
     let v1 = router.group("v1")
     KeysController(keys: keys, json: json).addRoutes(to: v1.group("keys").add(middleware: adminOnly))
+    ModelsController(registry: registry, json: json).addRoutes(to: v1.group("models"), adminOnly: adminOnly)
     AuditController(audit: audit).addRoutes(to: v1.group("audit").add(middleware: adminOnly))
     BlobsController(
         blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), limits: config.limits, audit: audit

@@ -3,16 +3,13 @@ import KilnCore
 /// Serves one inference request: checks it against the model's signature, queues it on the
 /// model's scheduler, and shapes the response (output selection, JSON or binary).
 public struct InferenceService: Sendable {
-    public let manager: ModelManager
     public let decoder: InferenceRequestDecoder
 
-    public init(manager: ModelManager, maxElements: Int) {
-        self.manager = manager
+    public init(maxElements: Int) {
         self.decoder = InferenceRequestDecoder(maxElements: maxElements)
     }
 
-    public func infer(model name: String, version: Int?, body: [UInt8], headerLength: Int?) async throws -> InferenceResponseBody {
-        let loaded = try manager.resolve(name, version: version)
+    public func infer(_ loaded: LoadedVersion, body: [UInt8], headerLength: Int?) async throws -> InferenceResponseBody {
         let request = try decoder.decode(body: body, headerLength: headerLength)
         let config = loaded.config
         let inputs = try Self.orderedInputs(request, config: config)
@@ -31,7 +28,7 @@ public struct InferenceService: Sendable {
         let chosen = selected.map { selection in
             (name: config.outputs[selection.index].name, tensor: outputs[selection.index], binary: selection.binary)
         }
-        return InferenceResponseBody.encode(modelName: name, version: loaded.version, id: request.id, outputs: chosen)
+        return InferenceResponseBody.encode(modelName: loaded.name, version: loaded.version, id: request.id, outputs: chosen)
     }
 
     /// The request's inputs in the config's order, each checked against its declared datatype and shape.

@@ -176,6 +176,20 @@ public final class ModelManager: Service, Sendable {
         return statuses
     }
 
+    /// Version numbers present on disk for a model (whatever the version policy loads).
+    public func repositoryVersions(of name: String) -> [Int] {
+        guard ModelRepository.isValidName(name) else { return [] }
+        let folder = repository.root.appendingPathComponent(name, isDirectory: true)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).compactMap { Int($0) }.filter { $0 > 0 }.sorted()
+    }
+
+    public var repositoryRoot: URL { repository.root }
+
+    /// The repository's models with their problems, for listings.
+    public func repositoryEntries() -> [ModelRepository.Entry] {
+        repository.scan()
+    }
+
     public func loadedVersions() -> [LoadedVersion] {
         allLoaded().sorted { ($0.name, $0.version) < ($1.name, $1.version) }
     }

@@ -208,3 +208,65 @@ def test_repository_load_and_unload_need_admin(server):
     assert index["ctr_xgboost"]["state"] == "UNAVAILABLE"
     client.load_model("ctr_xgboost", headers=auth(server))
     assert client.is_model_ready("ctr_xgboost", headers=auth(server))
+
+
+def test_aliases_route_requests_by_label(server, client):
+    headers = auth(server)
+    response = requests.post(f"{server.url}/v1/models/tabular_mlp/aliases", json={"alias": "production", "version": 1},
+                             headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["aliases"] == {"production": 1}
+    x = np.random.default_rng(2).normal(size=(2, 30)).astype(np.float32)
+    inp = triton.InferInput("features", [2, 30], "FP32")
+    inp.set_data_from_numpy(x)
+    expected = torch_reference("tabular_mlp", x)[0]
+    by_name = client.infer("tabular_mlp@production", [inp], headers=auth(server))
+    by_version_position = client.infer("tabular_mlp", [inp], model_version="production", headers=auth(server))
+    for result in (by_name, by_version_position):
+        np.testing.assert_allclose(result.as_numpy("probabilities"), expected, atol=1e-5)
+        assert result.get_response()["model_version"] == "1"
+    assert client.is_model_ready("tabular_mlp", model_version="production", headers=auth(server))
+
+    with pytest.raises(InferenceServerException) as error:
+        client.infer("tabular_mlp", [inp], model_version="staging", headers=auth(server))
+    assert error.value.status() == "404"
+    bad = [({"alias": "production", "version": 9}, 404), ({"alias": "9lives", "version": 1}, 400),
+           ({"alias": "x"}, 400), ({"alias": "p", "version": "one"}, 400)]
+    for body, status in bad:
+        assert requests.post(f"{server.url}/v1/models/tabular_mlp/aliases", json=body, headers=headers).status_code == status
+    user = requests.post(f"{server.url}/v1/keys", json={"role": "user"}, headers=headers).json()["key"]
+    forbidden = requests.post(f"{server.url}/v1/models/tabular_mlp/aliases", json={"alias": "staging", "version": 1},
+                              headers={"Authorization": f"Bearer {user}"})
+    assert forbidden.status_code == 403
+
+    listing = requests.get(f"{server.url}/v1/models", headers=headers).json()["models"]
+    mlp = next(m for m in listing if m["name"] == "tabular_mlp")
+    assert mlp["state"] == "READY" and mlp["aliases"] == {"production": 1} and mlp["platform"] == "pytorch_libtorch"
+    assert mlp["versions"][0]["version"] == 1 and mlp["versions"][0]["artifact_bytes"] > 0
+    assert requests.delete(f"{server.url}/v1/models/tabular_mlp/aliases/production", headers=headers).status_code == 204
+    assert requests.delete(f"{server.url}/v1/models/tabular_mlp/aliases/production", headers=headers).status_code == 404
+    assert requests.get(f"{server.url}/v1/models/nope", headers=headers).status_code == 404
+
+
+def test_broken_model_is_reported_without_stopping_the_server(tmp_path):
+    models = tmp_path / "data" / "models"
+    shutil.copytree(EXAMPLES / "tabular_mlp", models / "tabular_mlp")
+    (models / "broken_config" / "1").mkdir(parents=True)
+    (models / "broken_config" / "config.json").write_text('{"platform": "pytorch_libtorch", "inputs": []}')
+    (models / "corrupt_artifact" / "1").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "tabular_mlp" / "config.json", models / "corrupt_artifact" / "config.json")
+    (models / "corrupt_artifact" / "1" / "model.pt").write_bytes(b"this is not a TorchScript archive")
+    server = KilnProcess(tmp_path / "data").start()
+    try:
+        client = triton.InferenceServerClient(url=f"127.0.0.1:{server.port}")
+        index = {m["name"]: m for m in client.get_model_repository_index(headers=auth(server))}
+        assert index["tabular_mlp"]["state"] == "READY"
+        for name in ("broken_config", "corrupt_artifact"):
+            assert index[name]["state"] == "UNAVAILABLE" and index[name]["reason"], index[name]
+        assert "outputs" in index["broken_config"]["reason"]
+        with pytest.raises(InferenceServerException) as error:
+            client.load_model("corrupt_artifact", headers=auth(server))
+        assert error.value.status() == "400"
+        assert client.is_model_ready("tabular_mlp", headers=auth(server))
+    finally:
+        server.stop()

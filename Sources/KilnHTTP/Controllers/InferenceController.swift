@@ -7,8 +7,9 @@ import NIOCore
 
 /// The Open Inference Protocol (KServe V2) REST surface, with Triton's repository extension.
 struct InferenceController {
-    let manager: ModelManager
+    let registry: ModelRegistry
     let inference: InferenceService
+    var manager: ModelManager { registry.manager }
     let maxBodyBytes: Int
 
     func addRoutes(to router: Router<KilnRequestContext>, adminOnly: RequireRoleMiddleware) {
@@ -106,8 +107,7 @@ struct InferenceController {
     }
 
     @Sendable func infer(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let name = try context.parameters.require("model")
-        let version = try versionParameter(context)
+        let loaded = try resolve(context)
         var request = request
         let body: ByteBuffer
         do {
@@ -124,8 +124,7 @@ struct InferenceController {
         } else {
             headerLength = nil
         }
-        let result = try await inference.infer(
-            model: name, version: version, body: Array(body.readableBytesView), headerLength: headerLength)
+        let result = try await inference.infer(loaded, body: Array(body.readableBytesView), headerLength: headerLength)
         var headers: HTTPFields = [:]
         if let length = result.jsonHeaderLength {
             headers[.contentType] = "application/octet-stream"
@@ -139,10 +138,10 @@ struct InferenceController {
     /// Triton's statistics extension: counts and nanosecond totals per model version.
     @Sendable func statistics(_ request: Request, context: KilnRequestContext) throws -> Response {
         var versions = manager.loadedVersions()
-        if let name = context.parameters.get("model") {
-            let version = try versionParameter(context)
-            versions = versions.filter { $0.name == name && (version == nil || $0.version == version) }
-            guard !versions.isEmpty else { _ = try manager.resolve(name, version: version); return Response(status: .notFound) }
+        if context.parameters.get("model") != nil {
+            let selected = try resolve(context)
+            let onlyThisVersion = context.parameters.get("version") != nil || (context.parameters.get("model")!.removingPercentEncoding ?? "").contains("@")
+            versions = versions.filter { $0.name == selected.name && (!onlyThisVersion || $0.version == selected.version) }
         }
         func duration(_ value: ModelStatistics.Duration) -> JSONValue {
             .object(["count": .int(value.count), "ns": .number(Double(value.nanoseconds))])
@@ -192,16 +191,12 @@ struct InferenceController {
         return Response(status: .ok)
     }
 
+    /// `{model}` may be `name@alias`; `{version}` may be a number or an alias (Kiln's extension).
+    /// Path parameters arrive percent-encoded (tritonclient sends `@` as `%40`).
     private func resolve(_ context: KilnRequestContext) throws -> LoadedVersion {
-        try manager.resolve(try context.parameters.require("model"), version: try versionParameter(context))
-    }
-
-    private func versionParameter(_ context: KilnRequestContext) throws -> Int? {
-        guard let text = context.parameters.get("version") else { return nil }
-        guard let version = Int(text), version > 0 else {
-            throw KilnError.invalidArgument("model version must be a positive integer, got '\(text.prefix(40))'")
-        }
-        return version
+        let model = try context.parameters.require("model")
+        let version = context.parameters.get("version")
+        return try registry.resolve(model.removingPercentEncoding ?? model, version: version.map { $0.removingPercentEncoding ?? $0 })
     }
 }
 

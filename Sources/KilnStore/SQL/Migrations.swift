@@ -98,5 +98,15 @@ extension Migration {
                 .primaryKey("sha256", "ref_kind", "ref_id")
                 .run()
         },
+        Migration(version: 3, name: "model aliases") { db in
+            // The registry's labels: (model, alias) → version. Changes are also in the audit log.
+            try await db.create(table: "model_aliases")
+                .column("model", type: .text, .notNull)
+                .column("alias", type: .text, .notNull)
+                .column("version", type: .bigint, .notNull)
+                .column("updated_at", type: .real, .notNull)
+                .primaryKey("model", "alias")
+                .run()
+        },
     ]
 }

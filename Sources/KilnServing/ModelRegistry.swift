@@ -1,0 +1,76 @@
+import Foundation
+import KilnCore
+import Synchronization
+
+/// Model references as clients write them (`name`, `name@alias`, a version number or an alias
+/// in the version position) resolved to loaded versions, and alias management.
+public final class ModelRegistry: Sendable {
+    public let manager: ModelManager
+    private let aliases: any ModelAliasRepository
+    private let audit: any AuditLogRepository
+    /// model → alias → version; the store is the truth, this is its cache for the hot path.
+    private let cache = Mutex<[String: [String: Int]]>([:])
+
+    public init(manager: ModelManager, aliases: any ModelAliasRepository, audit: any AuditLogRepository) {
+        self.manager = manager
+        self.aliases = aliases
+        self.audit = audit
+    }
+
+    /// Reads every alias from the store (at start, and after changes by another process).
+    public func refresh() async throws {
+        let all = try await aliases.all()
+        cache.withLock { cache in
+            cache = Dictionary(grouping: all, by: \.model).mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.alias, $0.version) }) }
+        }
+    }
+
+    public func aliases(of model: String) -> [String: Int] {
+        cache.withLock { $0[model] ?? [:] }
+    }
+
+    /// Resolves `reference` (`name` or `name@alias`) and an optional version (`3` or `production`).
+    public func resolve(_ reference: String, version: String? = nil) throws -> LoadedVersion {
+        var name = reference
+        var label = version
+        if let at = reference.firstIndex(of: "@") {
+            guard version == nil else {
+                throw KilnError.invalidArgument("give the version either as name@alias or in the path, not both")
+            }
+            name = String(reference[..<at])
+            label = String(reference[reference.index(after: at)...])
+        }
+        guard let label else { return try manager.resolve(name, version: nil) }
+        if let number = Int(label) {
+            guard number > 0 else { throw KilnError.invalidArgument("model version must be positive, got \(number)") }
+            return try manager.resolve(name, version: number)
+        }
+        guard let number = aliases(of: name)[label] else {
+            throw KilnError.notFound("model '\(name)' has no alias '\(label.prefix(64))'")
+        }
+        return try manager.resolve(name, version: number)
+    }
+
+    public func setAlias(model: String, alias: String, version: Int, actor: String) async throws {
+        guard ModelAlias.isValidName(alias) else {
+            throw KilnError.invalidArgument("alias must start with a letter and hold letters, digits, '-' or '_' (at most 64)")
+        }
+        guard manager.repositoryVersions(of: model).contains(version) else {
+            throw KilnError.notFound("model '\(model)' has no version \(version) in the repository")
+        }
+        try await aliases.set(ModelAlias(model: model, alias: alias, version: version, updatedAt: Date()))
+        cache.withLock { $0[model, default: [:]][alias] = version }
+        try await audit.append(AuditEntry(
+            at: Date(), actor: actor, action: "model.alias.set", target: model,
+            details: ["alias": .string(alias), "version": .int(version)]))
+    }
+
+    public func removeAlias(model: String, alias: String, actor: String) async throws {
+        guard try await aliases.remove(model: model, alias: alias) else {
+            throw KilnError.notFound("model '\(model)' has no alias '\(alias.prefix(64))'")
+        }
+        cache.withLock { _ = $0[model]?.removeValue(forKey: alias) }
+        try await audit.append(AuditEntry(at: Date(), actor: actor, action: "model.alias.remove", target: model,
+                                          details: ["alias": .string(alias)]))
+    }
+}
