@@ -7,7 +7,7 @@ enum OpenAPIDocument {
  "info": {
   "title": "Kiln native API",
   "version": "0.1.0",
-  "description": "Kiln's own endpoints. Every endpoint except /health, /ready and /metrics requires `Authorization: Bearer <API key or JWT>`. Errors share one shape (components.schemas.Error)."
+  "description": "Kiln's own endpoints. Every endpoint except /health, /ready and /metrics requires `Authorization: Bearer <API key or JWT>`. Errors share one shape (components.schemas.Error). The Open Inference Protocol surface (/v2) follows KServe V2 and Triton's extensions and is documented in the README; it uses the error shape {\"error\": \"message\"}."
  },
  "servers": [
   {
@@ -426,6 +426,180 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/v1/models": {
+   "get": {
+    "operationId": "listModels",
+    "summary": "Models in the repository: state, versions, aliases, artifact size, last use.",
+    "responses": {
+     "200": {
+      "description": "All models.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ModelList"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/models/{model}": {
+   "get": {
+    "operationId": "getModel",
+    "summary": "One model.",
+    "parameters": [
+     {
+      "name": "model",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The model.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Model"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/models/{model}/aliases": {
+   "post": {
+    "operationId": "setModelAlias",
+    "summary": "Point an alias (production, staging, any label) at a version (admin). Use it as name@alias or in the /v2 version position.",
+    "description": "Rejects: an alias that does not start with a letter or holds other than letters, digits, '-' and '_' (400); a version not in the repository (404); a non-JSON body (415).",
+    "parameters": [
+     {
+      "name": "model",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/SetAliasRequest"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The model with its aliases.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Model"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     }
+    }
+   }
+  },
+  "/v1/models/{model}/aliases/{alias}": {
+   "delete": {
+    "operationId": "removeModelAlias",
+    "summary": "Remove an alias (admin).",
+    "parameters": [
+     {
+      "name": "model",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "alias",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "204": {
+      "description": "Removed."
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -466,7 +640,8 @@ enum OpenAPIDocument {
          "unsupported_media_type",
          "rate_limited",
          "unavailable",
-         "internal"
+         "internal",
+         "deadline_exceeded"
         ]
        },
        "message": {
@@ -655,6 +830,107 @@ enum OpenAPIDocument {
      },
      "created": {
       "type": "boolean"
+     }
+    }
+   },
+   "ModelVersion": {
+    "type": "object",
+    "required": [
+     "version",
+     "state"
+    ],
+    "properties": {
+     "version": {
+      "type": "integer"
+     },
+     "state": {
+      "type": "string",
+      "enum": [
+       "READY",
+       "UNAVAILABLE"
+      ]
+     },
+     "artifact_bytes": {
+      "type": "integer"
+     },
+     "last_used": {
+      "type": "string",
+      "format": "date-time"
+     }
+    }
+   },
+   "Model": {
+    "type": "object",
+    "required": [
+     "name",
+     "state",
+     "versions",
+     "aliases"
+    ],
+    "properties": {
+     "name": {
+      "type": "string"
+     },
+     "state": {
+      "type": "string",
+      "enum": [
+       "READY",
+       "UNAVAILABLE"
+      ]
+     },
+     "reason": {
+      "type": "string",
+      "description": "Why the model is unavailable."
+     },
+     "platform": {
+      "type": "string",
+      "enum": [
+       "pytorch_libtorch",
+       "xgboost"
+      ]
+     },
+     "versions": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/ModelVersion"
+      }
+     },
+     "aliases": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "integer"
+      }
+     }
+    }
+   },
+   "ModelList": {
+    "type": "object",
+    "required": [
+     "models"
+    ],
+    "properties": {
+     "models": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Model"
+      }
+     }
+    }
+   },
+   "SetAliasRequest": {
+    "type": "object",
+    "required": [
+     "alias",
+     "version"
+    ],
+    "properties": {
+     "alias": {
+      "type": "string",
+      "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,63}$"
+     },
+     "version": {
+      "type": "integer",
+      "minimum": 1
      }
     }
    }
