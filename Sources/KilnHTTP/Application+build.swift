@@ -94,7 +94,7 @@ public func buildApplication(
     ).addRoutes(to: router, adminOnly: adminOnly)
     let v1 = router.group("v1")
     KeysController(keys: keys, json: json).addRoutes(to: v1.group("keys").add(middleware: adminOnly))
-    ModelsController(registry: registry, json: json).addRoutes(to: v1.group("models"), adminOnly: adminOnly)
+    ModelsController(registry: registry, json: json, limits: config.limits, audit: audit).addRoutes(to: v1.group("models"), adminOnly: adminOnly)
     AuditController(audit: audit).addRoutes(to: v1.group("audit").add(middleware: adminOnly))
     BlobsController(
         blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), limits: config.limits, audit: audit

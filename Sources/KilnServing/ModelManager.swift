@@ -66,7 +66,11 @@ public final class ModelManager: Service, Sendable {
     /// Loads (or reloads) every version the model's policy selects. A failure is remembered and
     /// shown in the index; it never affects other models.
     public func load(_ name: String) async throws {
-        try await lifecycle.run {
+        try await lifecycle.run { try await loadLocked(name) }
+    }
+
+    private func loadLocked(_ name: String) async throws {
+        do {
             let entry = repository.entry(named: name)
             if let problem = entry.problem {
                 guard FileManager.default.fileExists(atPath: repository.root.appendingPathComponent(name).path) else {
@@ -108,6 +112,43 @@ public final class ModelManager: Service, Sendable {
                 metrics.loadedChanged(model: name, version: version.version, loaded: true, artifactBytes: version.artifactBytes)
             }
             logger.info("model loaded", metadata: ["model": "\(name)", "versions": "\(loaded.keys.sorted())"])
+        }
+    }
+
+    /// Adds a version from a staged folder holding the artifact and, optionally, `config.json`
+    /// (a version override) — or, for a new model, `model-config.json` (the model's config).
+    /// The version is loaded from the staging folder first; only if that works is it moved into
+    /// place as the next version number and served. Returns the new version number.
+    public func installVersion(_ name: String, staged: URL) async throws -> Int {
+        guard ModelRepository.isValidName(name) else {
+            throw KilnError.invalidArgument("model names hold letters, digits, '-', '_' and '.' (at most 128), got '\(name.prefix(128))'")
+        }
+        return try await lifecycle.run {
+            let folder = repository.root.appendingPathComponent(name, isDirectory: true)
+            let modelConfigURL = folder.appendingPathComponent("config.json")
+            let stagedModelConfig = staged.appendingPathComponent("model-config.json")
+            let isNewModel = !FileManager.default.fileExists(atPath: modelConfigURL.path)
+            if isNewModel && !FileManager.default.fileExists(atPath: stagedModelConfig.path) {
+                throw KilnError.invalidArgument("'\(name)' is a new model: send its config.json as the 'config' part")
+            }
+            let number = (repositoryVersions(of: name).max() ?? 0) + 1
+            let candidate = try repository.stagedVersion(
+                number: number, directory: staged,
+                modelConfig: isNewModel ? stagedModelConfig : modelConfigURL)
+            do {
+                _ = try factory.makeRuntime(for: candidate)
+            } catch let error as KilnError {
+                throw KilnError.invalidArgument("the uploaded version does not load: \(error.message)")
+            }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            if isNewModel {
+                try FileManager.default.moveItem(at: stagedModelConfig, to: modelConfigURL)
+            } else if FileManager.default.fileExists(atPath: stagedModelConfig.path) {
+                try FileManager.default.removeItem(at: stagedModelConfig)
+            }
+            try FileManager.default.moveItem(at: staged, to: folder.appendingPathComponent(String(number), isDirectory: true))
+            try await loadLocked(name)
+            return number
         }
     }
 

@@ -7,6 +7,8 @@ import KilnServing
 struct ModelsController {
     let registry: ModelRegistry
     let json: JSONBody
+    let limits: Limits
+    let audit: any AuditLogRepository
 
     struct VersionView: Encodable {
         var version: Int
@@ -39,6 +41,57 @@ struct ModelsController {
         let admin = group.group().add(middleware: adminOnly)
         admin.post("{model}/aliases", use: setAlias)
         admin.delete("{model}/aliases/{alias}", use: removeAlias)
+        admin.post("{model}/versions", use: uploadVersion)
+    }
+
+    struct UploadedVersion: Encodable {
+        var name: String
+        var version: Int
+        var model: ModelView
+    }
+
+    /// A new version as multipart/form-data: `artifact` (model.pt, model.json or model.ubj) and,
+    /// optionally, `config` (JSON; required for a new model). The version is loaded from a
+    /// staging folder first and becomes visible only if that succeeds.
+    @Sendable func uploadVersion(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let name = try context.parameters.require("model")
+        guard ModelRepository.isValidName(name) else {
+            throw KilnError.invalidArgument("model names hold letters, digits, '-', '_' and '.' (at most 128)")
+        }
+        let staging = registry.manager.repositoryRoot.appendingPathComponent(".staging/\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        var installed = false
+        defer { if !installed { try? FileManager.default.removeItem(at: staging) } }
+        let upload = try await MultipartUpload.receive(
+            request, into: staging,
+            fileNames: { field, filename in
+                guard field == "artifact" else { throw KilnError.invalidArgument("unexpected file field '\(field)'; send 'artifact'") }
+                let allowed = ["pt": "model.pt", "json": "model.json", "ubj": "model.ubj"]
+                guard let target = allowed[URL(fileURLWithPath: filename).pathExtension.lowercased()] else {
+                    throw KilnError.invalidArgument("the artifact must be a .pt (TorchScript), .json or .ubj (XGBoost) file")
+                }
+                return target
+            },
+            maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes)
+        guard upload.files["artifact"] != nil else {
+            throw KilnError.invalidArgument("missing the 'artifact' file part")
+        }
+        if let config = upload.fields["config"] {
+            guard (try? JSONDecoder().decode([String: JSONValue].self, from: Data(config.utf8))) != nil else {
+                throw KilnError.invalidArgument("the 'config' part is not a JSON object")
+            }
+            let exists = !registry.manager.repositoryVersions(of: name).isEmpty
+            // For an existing model the part overrides its config for this version only.
+            try Data(config.utf8).write(to: staging.appendingPathComponent(exists ? "config.json" : "model-config.json"))
+        }
+        let version = try await registry.manager.installVersion(name, staged: staging)
+        installed = true
+        try await audit.append(AuditEntry(at: Date(), actor: try context.principal().actor, action: "model.version.upload",
+                                          target: name, details: ["version": .int(version)]))
+        var headers = HTTPFields()
+        headers[.location] = "/v1/models/\(name)"
+        return try JSONBody.response(UploadedVersion(name: name, version: version, model: view(of: name, problem: nil)),
+                                     status: .created, headers: headers)
     }
 
     @Sendable func list(_ request: Request, context: KilnRequestContext) throws -> Response {

@@ -600,6 +600,79 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/v1/models/{model}/versions": {
+   "post": {
+    "operationId": "uploadModelVersion",
+    "summary": "Upload a new version (admin): loaded from a staging folder first, visible only if it loads.",
+    "description": "multipart/form-data with `artifact` (a .pt TorchScript file, or .json/.ubj XGBoost model) and, optionally, `config` (JSON; required for a new model, otherwise an override for this version). Rejects: another media type (415); a missing or unknown artifact type, an invalid config, or an artifact that does not load (400); a body over max_upload (413).",
+    "parameters": [
+     {
+      "name": "model",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "multipart/form-data": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "artifact"
+        ],
+        "properties": {
+         "artifact": {
+          "type": "string",
+          "format": "binary"
+         },
+         "config": {
+          "type": "string",
+          "description": "config.json as text"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "Installed and loaded.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/UploadedVersion"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -931,6 +1004,25 @@ enum OpenAPIDocument {
      "version": {
       "type": "integer",
       "minimum": 1
+     }
+    }
+   },
+   "UploadedVersion": {
+    "type": "object",
+    "required": [
+     "name",
+     "version",
+     "model"
+    ],
+    "properties": {
+     "name": {
+      "type": "string"
+     },
+     "version": {
+      "type": "integer"
+     },
+     "model": {
+      "$ref": "#/components/schemas/Model"
      }
     }
    }

@@ -74,6 +74,20 @@ public struct ModelRepository: Sendable {
         return selected(all, policy: all.last?.config.versionPolicy)
     }
 
+    /// A version that is not in the repository yet (an upload being validated).
+    func stagedVersion(number: Int, directory: URL, modelConfig: URL) throws -> Version {
+        let base = try readJSONObject(modelConfig, required: true)
+        let override = try readJSONObject(directory.appendingPathComponent("config.json"), required: false)
+        let config: ModelConfig
+        do {
+            config = try JSONDecoder().decode(ModelConfig.self, from: JSONEncoder().encode(base.merging(override) { _, new in new }))
+        } catch let error as DecodingError {
+            throw KilnError.invalidArgument("config.json: \(Self.describe(error))")
+        }
+        try config.validate()
+        return Version(number: number, directory: directory, config: config, artifact: try artifact(in: directory, for: config.platform))
+    }
+
     /// Applies the version policy (default: the latest version only, as Triton does).
     func selected(_ versions: [Version], policy: ModelConfig.VersionPolicy?) -> [Version] {
         if policy?.all == true { return versions }
