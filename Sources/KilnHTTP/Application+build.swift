@@ -68,7 +68,13 @@ public func buildApplication(
         factory: RuntimeFactory(threads: EngineThreads(
             intraOp: config.serving.engineThreads ?? ProcessInfo.processInfo.activeProcessorCount,
             openBLAS: config.serving.openBLASThreads)),
-        settings: { var settings = ModelManager.Settings(); settings.maxQueueSize = config.serving.maxQueueSize; return settings }(),
+        settings: {
+            var settings = ModelManager.Settings()
+            settings.maxQueueSize = config.serving.maxQueueSize
+            settings.memoryBudget = config.serving.modelMemoryBudget
+            settings.lazyLoad = config.serving.lazyLoad
+            return settings
+        }(),
         metrics: ServingMetrics(factory: metrics.factory),
         logger: logger)
 
@@ -109,6 +115,7 @@ public func buildApplication(
     // Models load before the server accepts requests, so that /ready means ready to infer.
     application.beforeServerStarts {
         switch config.serving.loadModels {
+        case .all where config.serving.lazyLoad: break
         case .all: await models.loadAll()
         case .none: break
         case .named(let names):

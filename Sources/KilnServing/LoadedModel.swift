@@ -8,6 +8,8 @@ public struct LoadedVersion: Sendable {
     public let scheduler: ModelScheduler
     /// Size of the artifact file: a lower bound of the memory the loaded model holds.
     public let artifactBytes: Int
+    /// Resident memory the load added (at least the artifact size): what the budget counts.
+    public let memoryBytes: Int
 }
 
 /// Where a model stands, as `/v2/repository/index` reports it.

@@ -11,6 +11,10 @@ import Synchronization
 public final class ModelManager: Service, Sendable {
     public struct Settings: Sendable {
         public var maxQueueSize = 1024
+        /// Loading beyond this unloads idle models, least recently used first; nil: no limit.
+        public var memoryBudget: Int?
+        /// Load a model on its first request instead of at start.
+        public var lazyLoad = false
         public init() {}
     }
 
@@ -56,7 +60,7 @@ public final class ModelManager: Service, Sendable {
                 for version in self.allLoaded() { version.scheduler.close() }
             }
         }
-        for version in allLoaded() { await version.scheduler.shutdown() }
+        for version in allLoaded() { await version.scheduler.shutdownIfNeverStarted() }
     }
 
     private func allLoaded() -> [LoadedVersion] {
@@ -81,8 +85,14 @@ public final class ModelManager: Service, Sendable {
             }
             var loaded: [Int: LoadedVersion] = [:]
             do {
+                let estimate = entry.versions.reduce(0) { $0 + Self.fileSize($1.artifact) }
+                try await makeRoom(for: estimate, replacing: name)
                 for version in entry.versions {
+                    // The libtorch plugin's own footprint is not the model's: load it first.
+                    if version.config.platform == .pytorchLibtorch { _ = try factory.torchRuntime() }
+                    let before = ProcessStats.residentMemoryBytes() ?? 0
                     let runtime = try factory.makeRuntime(for: version)
+                    let measured = (ProcessStats.residentMemoryBytes() ?? 0) - before
                     let config = version.config
                     let planner = BatchPlanner(
                         maxBatchSize: config.dynamicBatching == nil ? 0 : config.batchLimit,
@@ -91,15 +101,19 @@ public final class ModelManager: Service, Sendable {
                     let scheduler = ModelScheduler(
                         runtime: runtime, planner: planner, instances: config.instances, maxQueueSize: settings.maxQueueSize,
                         model: (name, version.number), metrics: metrics)
+                    let artifactBytes = Self.fileSize(version.artifact)
                     loaded[version.number] = LoadedVersion(
                         name: name, version: version.number, config: config, scheduler: scheduler,
-                        artifactBytes: Self.fileSize(version.artifact))
+                        artifactBytes: artifactBytes, memoryBytes: max(artifactBytes, measured))
                 }
             } catch {
-                for version in loaded.values { await version.scheduler.shutdown() }
+                for version in loaded.values { await version.scheduler.shutdownIfNeverStarted() }
                 let message = (error as? KilnError)?.message ?? "\(error)"
-                models.withLock { $0[name, default: Model()].failure = message }
                 logger.warning("model failed to load", metadata: ["model": "\(name)", "reason": "\(message)"])
+                // Running out of budget is temporary (503, and a later lazy load tries again);
+                // anything else is the model's fault (400) and is shown in the index.
+                if let error = error as? KilnError, error.code == .unavailable { throw error }
+                models.withLock { $0[name, default: Model()].failure = message }
                 throw KilnError.invalidArgument("model '\(name)' cannot be loaded: \(message)")
             }
             for version in loaded.values { executorRequestsContinuation.yield(version.scheduler) }
@@ -162,6 +176,35 @@ public final class ModelManager: Service, Sendable {
             logger.info("model unloaded", metadata: ["model": "\(name)"])
         }
     }
+
+    /// Unloads idle models, least recently used first, until `bytes` more fit in the budget.
+    /// Models with requests queued or running are never chosen.
+    private func makeRoom(for bytes: Int, replacing name: String) async throws {
+        guard let limit = settings.memoryBudget else { return }
+        let current = models.withLock { $0 }.filter { $0.key != name && !$0.value.versions.isEmpty }
+        let resident = current.map { name, model in
+            MemoryBudget.Resident(
+                name: name, bytes: model.versions.values.reduce(0) { $0 + $1.memoryBytes },
+                idle: model.versions.values.allSatisfy(\.scheduler.isIdle),
+                lastUsed: model.versions.values.map(\.scheduler.lastUsed).max() ?? .now)
+        }
+        guard let victims = MemoryBudget(limit: limit).victims(toFit: bytes, resident: resident) else {
+            throw KilnError(.unavailable, "loading '\(name)' needs about \(bytes) bytes; that does not fit the memory budget (\(limit) bytes) even after unloading every idle model",
+                            details: ["retry_after_seconds": .int(1)])
+        }
+        for victim in victims {
+            let model = models.withLock { $0.removeValue(forKey: victim) }
+            await retire(model)
+            logger.notice("unloaded an idle model to stay within the memory budget", metadata: ["model": "\(victim)"])
+        }
+    }
+
+    /// The memory loaded models hold, as measured at load.
+    public var memoryInUse: Int {
+        allLoaded().reduce(0) { $0 + $1.memoryBytes }
+    }
+
+    public var lazyLoad: Bool { settings.lazyLoad }
 
     /// Closes old schedulers: queued requests still finish; new ones go to the replacement.
     private func retire(_ model: Model?) async {

@@ -51,6 +51,18 @@ public final class ModelRegistry: Sendable {
         return try manager.resolve(name, version: number)
     }
 
+    /// Like `resolve`, but loads the model first when lazy loading is on and it is not loaded.
+    public func resolveLoading(_ reference: String, version: String? = nil) async throws -> LoadedVersion {
+        do {
+            return try resolve(reference, version: version)
+        } catch let error as KilnError where error.code == .notFound && manager.lazyLoad {
+            let name = reference.split(separator: "@", maxSplits: 1).first.map(String.init) ?? reference
+            guard !manager.repositoryVersions(of: name).isEmpty else { throw error }
+            try await manager.load(name)
+            return try resolve(reference, version: version)
+        }
+    }
+
     public func setAlias(model: String, alias: String, version: Int, actor: String) async throws {
         guard ModelAlias.isValidName(alias) else {
             throw KilnError.invalidArgument("alias must start with a letter and hold letters, digits, '-' or '_' (at most 64)")

@@ -36,6 +36,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "OpenBLAS threads (default 1).") var openblasThreads: Int?
     @Option(help: "Requests queued per model version before 503 (default 1024).") var maxQueueSize: Int?
     @Option(help: "Largest tensor accepted, in elements (default 67108864).") var maxTensorElements: Int?
+    @Option(help: "Memory for loaded models, e.g. 8GiB; past it idle models are unloaded LRU (default: no limit).")
+    var modelMemoryBudget: String?
+    @Flag(help: "Load models on their first request instead of at start.") var lazyLoad = false
 
     var flagSettings: [String: String] {
         var flags: [String: String] = [:]
@@ -58,6 +61,8 @@ struct Serve: AsyncParsableCommand {
         flags["openblas_threads"] = openblasThreads.map(String.init)
         flags["max_queue_size"] = maxQueueSize.map(String.init)
         flags["max_tensor_elements"] = maxTensorElements.map(String.init)
+        flags["model_memory_budget"] = modelMemoryBudget
+        flags["lazy_load"] = lazyLoad ? "true" : nil
         return flags
     }
 

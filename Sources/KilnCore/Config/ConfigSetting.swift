@@ -82,6 +82,12 @@ extension ConfigSetting {
         ConfigSetting("max_tensor_elements", "Largest tensor accepted, in elements (default 67108864).") {
             $0.serving.maxTensorElements = try integer($1, in: 1...(1 << 40))
         },
+        ConfigSetting("model_memory_budget", "Memory for loaded models, e.g. 8GiB; past it idle models are unloaded, least recently used first (default: no limit).") {
+            $0.serving.modelMemoryBudget = try size($1)
+        },
+        ConfigSetting("lazy_load", "Load a model on its first request instead of at start (default false).") {
+            $0.serving.lazyLoad = try boolean($1)
+        },
         ConfigSetting("shutdown_timeout", "Seconds to drain in-flight work on SIGTERM/SIGINT (default 30).") {
             guard let value = Double($1), value > 0, value <= 3600 else { throw invalid($1, "seconds in (0, 3600]") }
             $0.shutdownTimeoutSeconds = value

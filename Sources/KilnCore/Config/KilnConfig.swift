@@ -67,6 +67,10 @@ public struct ServingSettings: Sendable, Equatable {
     public var maxQueueSize = 1024
     /// Largest tensor accepted, in elements.
     public var maxTensorElements = 64 << 20
+    /// Memory loaded models may hold; loading past it unloads idle models (LRU). nil: no limit.
+    public var modelMemoryBudget: Int?
+    /// Load models on their first request rather than at start.
+    public var lazyLoad = false
 
     public init() {}
 }

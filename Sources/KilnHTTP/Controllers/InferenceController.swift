@@ -107,7 +107,9 @@ struct InferenceController {
     }
 
     @Sendable func infer(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let loaded = try resolve(context)
+        let model = try context.parameters.require("model")
+        let loaded = try await registry.resolveLoading(
+            model.removingPercentEncoding ?? model, version: context.parameters.get("version").map { $0.removingPercentEncoding ?? $0 })
         var request = request
         let body: ByteBuffer
         do {

@@ -28,6 +28,10 @@ public final class ModelScheduler: Sendable {
         var closed = false
         var nextID: UInt64 = 0
         var statistics = ModelStatistics()
+        /// Requests accepted and not yet answered (queued or executing).
+        var inFlight = 0
+        var runningExecutors = 0
+        var lastUsed = ContinuousClock.now
     }
 
     private let planner: BatchPlanner
@@ -74,6 +78,8 @@ public final class ModelScheduler: Sendable {
                                           details: ["retry_after_seconds": .int(1)]), nil)
                     }
                     state.queue.append(pending)
+                    state.inFlight += 1
+                    state.lastUsed = .now
                     return (nil, state.waiters.popLast())
                 }
                 if let rejection {
@@ -87,6 +93,7 @@ public final class ModelScheduler: Sendable {
         } onCancel: {
             let dropped = state.withLock { state -> Pending? in
                 guard let index = state.queue.firstIndex(where: { $0.id == id }) else { return nil }
+                state.inFlight -= 1
                 return state.queue.remove(at: index)
             }
             if let dropped {
@@ -99,6 +106,15 @@ public final class ModelScheduler: Sendable {
 
     /// One executor: forms and runs batches until the scheduler is closed and drained.
     func runExecutor() async {
+        state.withLock { $0.runningExecutors += 1 }
+        defer {
+            let last = state.withLock { state -> Bool in
+                state.runningExecutors -= 1
+                return state.runningExecutors == 0 && state.closed
+            }
+            // The last executor of a closed scheduler releases the compute threads.
+            if last { pool.shutdownGracefully { _ in } }
+        }
         while true {
             let next = await withCheckedContinuation { (continuation: CheckedContinuation<Next, Never>) in
                 let (decision, expired) = state.withLock { state -> (Next?, [Pending]) in
@@ -109,6 +125,7 @@ public final class ModelScheduler: Sendable {
                         expired.append(pending)
                         return true
                     }
+                    state.inFlight -= expired.count
                     switch planner.decide(queued: state.queue.map { ($0.size, $0.arrived) }, now: now) {
                     case .run(let count):
                         let batch = Array(state.queue.prefix(count))
@@ -172,6 +189,8 @@ public final class ModelScheduler: Sendable {
                 queueNanoseconds: batch.map { (started - $0.arrived).nanosecondsValue }, computeNanoseconds: compute)
         }
         state.withLock { state in
+            state.inFlight -= batch.count
+            state.lastUsed = finished
             var statistics = state.statistics
             for pending in batch {
                 let total = (finished - pending.arrived).nanosecondsValue
@@ -203,9 +222,16 @@ public final class ModelScheduler: Sendable {
         for waiter in waiters { waiter.resume(returning: .recheck) }
     }
 
-    /// Releases the compute threads once the executors have stopped.
-    func shutdown() async {
-        try? await pool.shutdownGracefully()
+    /// True when no request is queued or executing: the model may be unloaded without
+    /// cutting anything short.
+    public var isIdle: Bool { state.withLock { $0.inFlight == 0 } }
+    public var lastUsed: ContinuousClock.Instant { state.withLock { $0.lastUsed } }
+
+    /// Releases the compute threads of a scheduler whose executors never ran (a load that
+    /// failed half-way, or shutdown before the manager started them).
+    func shutdownIfNeverStarted() async {
+        let neverStarted = state.withLock { $0.runningExecutors == 0 }
+        if neverStarted { try? await pool.shutdownGracefully() }
     }
 }
 
