@@ -128,6 +128,7 @@ def main():
         "outputs": [{"name": "probabilities", "datatype": "FP32", "shape": [-1, 3]}],
         "max_batch_size": 8,
         "dynamic_batching": {"max_queue_delay_us": 500},
+        "warmup": [{"inputs": [{"name": "image", "shape": [1, 1, 64, 64], "zero_data": True}]}],
         "labels": ["normal", "benign", "malignant"],
         "metadata": {"demo": True, "description": "DEMO CNN on 64×64 slices, untrained weights (seed 0)"},
     }, [rng.normal(size=(1, 1, 64, 64)).astype(np.float32)])

@@ -9,7 +9,9 @@ public struct InferenceService: Sendable {
         self.decoder = InferenceRequestDecoder(maxElements: maxElements)
     }
 
-    public func infer(_ loaded: LoadedVersion, body: [UInt8], headerLength: Int?) async throws -> InferenceResponseBody {
+    /// - Parameter timeout: a deadline from the transport (a header); the request's own
+    ///   `parameters.timeout` applies too, and the earlier one wins.
+    public func infer(_ loaded: LoadedVersion, body: [UInt8], headerLength: Int?, timeout: Duration? = nil) async throws -> InferenceResponseBody {
         let request = try decoder.decode(body: body, headerLength: headerLength)
         let config = loaded.config
         let inputs = try Self.orderedInputs(request, config: config)
@@ -23,10 +25,16 @@ public struct InferenceService: Sendable {
                 throw KilnError.invalidArgument("batch size \(batchSize) is outside 1...\(config.batchLimit) (max_batch_size)")
             }
         }
-        let deadline = request.timeoutMicroseconds.map { ContinuousClock.now + .microseconds(max(0, $0)) }
+        let limits = [request.timeoutMicroseconds.map { Duration.microseconds(max(0, $0)) }, timeout].compactMap { $0 }
+        let deadline = limits.min().map { ContinuousClock.now + $0 }
         let outputs = try await loaded.scheduler.infer(inputs, batchSize: batchSize, deadline: deadline)
-        let chosen = selected.map { selection in
-            (name: config.outputs[selection.index].name, tensor: outputs[selection.index], binary: selection.binary)
+        let chosen = try selected.map { selection in
+            let name = config.outputs[selection.index].name
+            var tensor = outputs[selection.index]
+            if let k = selection.classCount {
+                tensor = try Classification.topK(tensor, k: k, labels: config.labels, output: name)
+            }
+            return (name: name, tensor: tensor, binary: selection.binary)
         }
         return InferenceResponseBody.encode(modelName: loaded.name, version: loaded.version, id: request.id, outputs: chosen)
     }
@@ -53,15 +61,15 @@ public struct InferenceService: Sendable {
         }
     }
 
-    static func selectedOutputs(_ request: InferenceRequest, config: ModelConfig) throws -> [(index: Int, binary: Bool)] {
+    static func selectedOutputs(_ request: InferenceRequest, config: ModelConfig) throws -> [(index: Int, binary: Bool, classCount: Int?)] {
         guard let requested = request.outputs, !requested.isEmpty else {
-            return config.outputs.indices.map { ($0, request.binaryOutputByDefault) }
+            return config.outputs.indices.map { ($0, request.binaryOutputByDefault, nil) }
         }
         return try requested.map { output in
             guard let index = config.outputs.firstIndex(where: { $0.name == output.name }) else {
                 throw KilnError.invalidArgument("unknown output '\(output.name)'; the model returns \(config.outputs.map(\.name))")
             }
-            return (index, output.binary || request.binaryOutputByDefault)
+            return (index, output.binary || request.binaryOutputByDefault, output.classCount)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -92,6 +93,13 @@ public final class ModelManager: Service, Sendable {
                     if version.config.platform == .pytorchLibtorch { _ = try factory.torchRuntime() }
                     let before = ProcessStats.residentMemoryBytes() ?? 0
                     let runtime = try factory.makeRuntime(for: version)
+                    for sample in try version.config.warmupTensors() {
+                        do {
+                            _ = try await NIOThreadPool.singleton.runIfActive { try runtime.execute(sample) }
+                        } catch let error as KilnError {
+                            throw KilnError.invalidArgument("warmup failed: \(error.message)")
+                        }
+                    }
                     let measured = (ProcessStats.residentMemoryBytes() ?? 0) - before
                     let config = version.config
                     let planner = BatchPlanner(

@@ -270,3 +270,36 @@ def test_broken_model_is_reported_without_stopping_the_server(tmp_path):
         assert client.is_model_ready("tabular_mlp", headers=auth(server))
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_classification_returns_bytes_with_labels(server, client, binary):
+    x = np.random.default_rng(9).normal(size=(2, 1, 64, 64)).astype(np.float32)
+    inp = triton.InferInput("image", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x)
+    out = triton.InferRequestedOutput("probabilities", binary_data=binary, class_count=2)
+    result = client.infer("ct_classifier", [inp], outputs=[out], headers=auth(server))
+    classes = result.as_numpy("probabilities")
+    assert classes.shape == (2, 2) and classes.dtype == np.object_
+    probabilities = torch_reference("ct_classifier", x)[0]
+    labels = ["normal", "benign", "malignant"]
+    for row in range(2):
+        best = int(np.argmax(probabilities[row]))
+        element = classes[row][0]
+        score, index, label = (element.decode() if isinstance(element, bytes) else element).split(":")
+        assert int(index) == best and label == labels[best]
+        assert abs(float(score) - probabilities[row][best]) < 1e-5
+
+
+def test_timeouts_answer_504(server):
+    body = json.dumps({"inputs": [{"name": "features", "datatype": "FP32", "shape": [1, 30], "data": [0.0] * 30}],
+                       "parameters": {"timeout": 0}})
+    headers = {**auth(server), "Content-Type": "application/json"}
+    response = requests.post(f"{server.url}/v2/models/tabular_mlp/infer", data=body, headers=headers)
+    assert response.status_code == 504 and "timed out" in response.json()["error"]
+    plain = json.dumps({"inputs": [{"name": "features", "datatype": "FP32", "shape": [1, 30], "data": [0.0] * 30}]})
+    by_header = requests.post(f"{server.url}/v2/models/tabular_mlp/infer", data=plain, headers={**headers, "Kiln-Timeout-Ms": "0"})
+    assert by_header.status_code == 504
+    bad = requests.post(f"{server.url}/v2/models/tabular_mlp/infer", data=plain, headers={**headers, "Kiln-Timeout-Ms": "soon"})
+    assert bad.status_code == 400
+    assert requests.post(f"{server.url}/v2/models/tabular_mlp/infer", data=plain, headers=headers).status_code == 200

@@ -126,7 +126,15 @@ struct InferenceController {
         } else {
             headerLength = nil
         }
-        let result = try await inference.infer(loaded, body: Array(body.readableBytesView), headerLength: headerLength)
+        var timeout: Duration?
+        if let text = request.headers[.kilnTimeout] {
+            guard let milliseconds = Int(text), milliseconds >= 0 else {
+                throw KilnError.invalidArgument("Kiln-Timeout-Ms must be a non-negative integer (milliseconds)")
+            }
+            timeout = .milliseconds(milliseconds)
+        }
+        let result = try await inference.infer(
+            loaded, body: Array(body.readableBytesView), headerLength: headerLength, timeout: timeout)
         var headers: HTTPFields = [:]
         if let length = result.jsonHeaderLength {
             headers[.contentType] = "application/octet-stream"
@@ -204,4 +212,6 @@ struct InferenceController {
 
 extension HTTPField.Name {
     static let inferenceHeaderContentLength = Self("Inference-Header-Content-Length")!
+    /// A per-request deadline in milliseconds; past it a queued request is answered 504.
+    static let kilnTimeout = Self("Kiln-Timeout-Ms")!
 }

@@ -7,6 +7,9 @@ public struct InferenceRequest: Sendable {
     public struct RequestedOutput: Sendable {
         public var name: String
         public var binary: Bool
+        /// Triton's classification extension: return the top k classes as BYTES
+        /// `"score:index:label"` instead of the scores.
+        public var classCount: Int?
     }
 
     public var id: String?
@@ -95,8 +98,11 @@ public struct InferenceRequestDecoder: Sendable {
         guard offset == body.count else {
             throw KilnError.invalidArgument("\(body.count - offset) unexpected byte(s) after the binary inputs")
         }
-        let outputs = header.outputs?.map { output in
-            InferenceRequest.RequestedOutput(name: output.name, binary: output.parameters?["binary_data"] == .bool(true))
+        let outputs = header.outputs?.map { output -> InferenceRequest.RequestedOutput in
+            var classCount: Int?
+            if case .number(let k)? = output.parameters?["classification"] { classCount = Int(k) }
+            return InferenceRequest.RequestedOutput(
+                name: output.name, binary: output.parameters?["binary_data"] == .bool(true), classCount: classCount)
         }
         var timeout: Int?
         if case .number(let value)? = header.parameters?["timeout"] { timeout = Int(value) }

@@ -42,9 +42,29 @@ public struct ModelConfig: Sendable, Codable, Equatable {
     public var versionPolicy: VersionPolicy?
     public var labels: [String]?
     public var metadata: [String: JSONValue]?
+    /// Requests run once at load, so that the first real request does not pay for lazy
+    /// initialisation (libtorch's graph optimisation, allocator warm-up).
+    public var warmup: [WarmupSample]?
+
+    /// One warm-up request: each input with `data`, or `zero_data: true` for zeros.
+    public struct WarmupSample: Sendable, Codable, Equatable {
+        public var inputs: [WarmupInput]
+    }
+
+    public struct WarmupInput: Sendable, Codable, Equatable {
+        public var name: String
+        public var shape: [Int]
+        public var data: [Double]?
+        public var zeroData: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case name, shape, data
+            case zeroData = "zero_data"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case platform, inputs, outputs, labels, metadata
+        case platform, inputs, outputs, labels, metadata, warmup
         case maxBatchSize = "max_batch_size"
         case dynamicBatching = "dynamic_batching"
         case instanceCount = "instance_count"
@@ -76,6 +96,14 @@ public struct ModelConfig: Sendable, Codable, Equatable {
         if let delay = dynamicBatching?.maxQueueDelayUs, !(0...10_000_000).contains(delay) {
             throw fail("dynamic_batching.max_queue_delay_us must be in 0...10000000")
         }
+        for sample in warmup ?? [] {
+            guard Set(sample.inputs.map(\.name)) == Set(inputs.map(\.name)) else {
+                throw fail("each warmup sample must give every input: \(inputs.map(\.name))")
+            }
+            for input in sample.inputs where input.shape.contains(where: { $0 <= 0 }) || input.shape.reduce(1, *) > 1 << 24 {
+                throw fail("warmup input '\(input.name)' needs a concrete shape of at most 16M elements")
+            }
+        }
         if platform == .xgboost {
             guard inputs.count == 1, inputs[0].datatype == .fp32, inputs[0].shape.count == 2 else {
                 throw fail("an xgboost model takes one FP32 input of shape [-1, features]")
@@ -84,5 +112,48 @@ public struct ModelConfig: Sendable, Codable, Equatable {
                 throw fail("an xgboost model has one FP32 output")
             }
         }
+    }
+}
+
+extension ModelConfig {
+    /// The warm-up samples as tensors, in the order of `inputs`.
+    public func warmupTensors() throws -> [[Tensor]] {
+        try (warmup ?? []).map { sample in
+            try inputs.map { spec in
+                let input = sample.inputs.first { $0.name == spec.name }!
+                let count = input.shape.reduce(1, *)
+                let values = input.zeroData == true ? [Double](repeating: 0, count: count) : (input.data ?? [])
+                guard values.count == count, let size = spec.datatype.elementSize else {
+                    throw KilnError.invalidArgument("config.json: warmup input '\(spec.name)' needs \(count) numeric values or zero_data")
+                }
+                var storage = [UInt8](repeating: 0, count: count * size)
+                if input.zeroData != true {
+                    storage = try TensorValues.encode(values, as: spec.datatype)
+                }
+                return Tensor(datatype: spec.datatype, shape: input.shape, storage: storage)
+            }
+        }
+    }
+}
+
+/// Numbers into little-endian tensor bytes, for the numeric datatypes.
+enum TensorValues {
+    static func encode(_ values: [Double], as datatype: DataType) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        func append<T>(_ value: T) { withUnsafeBytes(of: value) { bytes.append(contentsOf: $0) } }
+        for value in values {
+            switch datatype {
+            case .fp32: append(Float(value))
+            case .fp64: append(value)
+            case .int64: append(Int64(value))
+            case .int32: append(Int32(value))
+            case .int16: append(Int16(value))
+            case .int8: append(Int8(value))
+            case .uint8: append(UInt8(value))
+            case .bool: append(UInt8(value != 0 ? 1 : 0))
+            default: throw KilnError.invalidArgument("warmup data for \(datatype.rawValue) inputs is not supported; use zero_data")
+            }
+        }
+        return bytes
     }
 }
