@@ -40,6 +40,13 @@ import Testing
         #expect(BatchPlanner(maxBatchSize: 4, maxQueueDelay: .zero, preferredBatchSizes: [8]).preferredBatchSizes.isEmpty)
     }
 
+    @Test func withEveryInstanceIdleTheQueueRunsWithoutWaiting() {
+        let planner = BatchPlanner(maxBatchSize: 8, maxQueueDelay: .seconds(1))
+        #expect(planner.decide(queued: queue([1]), executing: 0, now: t0) == .run(requests: 1))
+        #expect(planner.decide(queued: queue([1, 2, 3]), executing: 0, now: t0) == .run(requests: 3))
+        #expect(planner.decide(queued: queue([1]), executing: 1, now: t0) == .wait(until: t0 + .seconds(1)))
+    }
+
     @Test func zeroDelayRunsWhatIsThere() {
         let planner = BatchPlanner(maxBatchSize: 8, maxQueueDelay: .zero)
         #expect(planner.decide(queued: queue([1, 1, 1]), now: t0) == .run(requests: 3))

@@ -1,8 +1,13 @@
-/// The dynamic batcher's decisions, as a pure function of the queue and the time.
+/// The dynamic batcher's decisions, as a pure function of the queue, the work in progress and
+/// the time.
 ///
 /// Requests are taken in arrival order. A batch runs at once when it is full (the next request
-/// would not fit), when it reaches a preferred size, or when the oldest request has waited
-/// `maxQueueDelay`; otherwise the executor waits until that moment.
+/// would not fit), when it reaches a preferred size, when the oldest request has waited
+/// `maxQueueDelay`, or when nothing is executing: with every instance idle no running request
+/// can finish and be followed by another soon, so waiting would only add latency (at
+/// concurrency 1 it would add the whole delay to every request), while under load requests
+/// queue up behind the running batch and form the next one by themselves. Otherwise the
+/// executor waits until the delay has passed.
 public struct BatchPlanner: Sendable, Equatable {
     public enum Decision: Equatable, Sendable {
         /// Run the first `requests` queued requests as one batch.
@@ -23,8 +28,12 @@ public struct BatchPlanner: Sendable, Equatable {
         self.preferredBatchSizes = preferredBatchSizes.filter { $0 > 0 && $0 <= maxBatchSize }
     }
 
-    /// - Parameter queued: batch size and arrival time of each queued request, oldest first.
-    public func decide(queued: [(size: Int, arrived: ContinuousClock.Instant)], now: ContinuousClock.Instant) -> Decision {
+    /// - Parameters:
+    ///   - queued: batch size and arrival time of each queued request, oldest first.
+    ///   - executing: batches running on the model's other instances right now.
+    public func decide(
+        queued: [(size: Int, arrived: ContinuousClock.Instant)], executing: Int = 1, now: ContinuousClock.Instant
+    ) -> Decision {
         guard let oldest = queued.first else { return .idle }
         guard maxBatchSize > 0 else { return .run(requests: 1) }
         var total = 0
@@ -39,7 +48,7 @@ public struct BatchPlanner: Sendable, Equatable {
             count += 1
             if preferredBatchSizes.contains(total) { preferredCount = count }
         }
-        if total == maxBatchSize { return .run(requests: count) }
+        if total == maxBatchSize || executing == 0 { return .run(requests: count) }
         let deadline = oldest.arrived + maxQueueDelay
         if now >= deadline { return .run(requests: count) }
         if preferredCount > 0 && preferredCount == count { return .run(requests: count) }

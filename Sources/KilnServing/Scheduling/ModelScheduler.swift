@@ -31,6 +31,8 @@ public final class ModelScheduler: Sendable {
         /// Requests accepted and not yet answered (queued or executing).
         var inFlight = 0
         var runningExecutors = 0
+        /// Batches running right now (an input of the batching decision).
+        var executingBatches = 0
         var lastUsed = ContinuousClock.now
     }
 
@@ -126,10 +128,11 @@ public final class ModelScheduler: Sendable {
                         return true
                     }
                     state.inFlight -= expired.count
-                    switch planner.decide(queued: state.queue.map { ($0.size, $0.arrived) }, now: now) {
+                    switch planner.decide(queued: state.queue.map { ($0.size, $0.arrived) }, executing: state.executingBatches, now: now) {
                     case .run(let count):
                         let batch = Array(state.queue.prefix(count))
                         state.queue.removeFirst(count)
+                        state.executingBatches += 1
                         return (.batch(batch), expired)
                     case .wait(let until):
                         return (.sleep(until: until), expired)
@@ -190,6 +193,7 @@ public final class ModelScheduler: Sendable {
         }
         state.withLock { state in
             state.inFlight -= batch.count
+            state.executingBatches -= 1
             state.lastUsed = finished
             var statistics = state.statistics
             for pending in batch {
