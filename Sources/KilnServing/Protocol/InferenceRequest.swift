@@ -36,7 +36,7 @@ public struct InferenceRequestDecoder: Sendable {
             var shape: [Int]
             var datatype: String
             var parameters: [String: JSONValue]?
-            var data: JSONValue?
+            var data: TensorData?
         }
         struct Output: Decodable {
             var name: String
@@ -89,7 +89,7 @@ public struct InferenceRequestDecoder: Sendable {
                 offset += byteCount
                 try TensorCoding.checkBinary(storage, datatype: datatype, elements: elements, name: input.name)
             } else if let data = input.data {
-                storage = try TensorCoding.encodeJSON(data, datatype: datatype, elements: elements, name: input.name)
+                storage = try data.encode(datatype: datatype, elements: elements, name: input.name)
             } else {
                 throw KilnError.invalidArgument("input '\(input.name)' has neither data nor parameters.binary_data_size")
             }
@@ -122,5 +122,38 @@ public struct InferenceRequestDecoder: Sendable {
             context.codingPath.isEmpty ? "the JSON header is not valid JSON" : "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' is invalid"
         @unknown default: "invalid"
         }
+    }
+}
+
+/// The `data` of a JSON input. Flat and 2-D arrays of numbers, the common case, decode straight
+/// into `[Double]` (an order of magnitude faster than a generic JSON value per element);
+/// anything else (nested deeper, booleans, strings) goes through `JSONValue`.
+struct TensorData: Decodable {
+    var numbers: [Double]?
+    var value: JSONValue?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let flat = try? container.decode([Double].self) {
+            numbers = flat
+        } else if let rows = try? container.decode([[Double]].self) {
+            numbers = rows.flatMap { $0 }
+        } else {
+            value = try container.decode(JSONValue.self)
+        }
+    }
+
+    func encode(datatype: DataType, elements: Int, name: String) throws -> [UInt8] {
+        if let numbers, datatype == .fp32 || datatype == .fp64 {
+            guard numbers.count == elements else {
+                throw KilnError.invalidArgument("input '\(name)': shape says \(elements) elements, data has \(numbers.count)")
+            }
+            if datatype == .fp32 {
+                return numbers.map(Float.init).withUnsafeBytes { Array($0) }
+            }
+            return numbers.withUnsafeBytes { Array($0) }
+        }
+        let json = value ?? .array((numbers ?? []).map(JSONValue.number))
+        return try TensorCoding.encodeJSON(json, datatype: datatype, elements: elements, name: name)
     }
 }
