@@ -49,7 +49,8 @@ let package = Package(
         .target(
             name: "XGBoost",
             dependencies: ["CXGBoost", "KilnCore"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: [.linkedLibrary("dl")]
         ),
         .target(
             name: "Torch",
@@ -107,7 +108,6 @@ let package = Package(
                 "KilnHTTP",
                 "KilnServing",
                 "Torch",
-                "XGBoost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -9,6 +9,7 @@ import KilnCore
 public final class XGBoostModel: @unchecked Sendable {
     // @unchecked: the handle is freed only in deinit; XGBoost serialises what needs it internally.
     private let booster: BoosterHandle
+    private let library: XGBoostLibrary
 
     public enum PredictionKind: Int, Sendable {
         /// The objective's output: probabilities for `binary:logistic`, `multi:softprob`; values for regression.
@@ -22,33 +23,28 @@ public final class XGBoostModel: @unchecked Sendable {
     }
 
     /// Loads `model.json` or `model.ubj` (the format follows the extension, as in XGBoost).
-    public init(path: String, threads: Int? = nil) throws {
+    public init(path: String, library: XGBoostLibrary, threads: Int? = nil) throws {
+        self.library = library
         var handle: BoosterHandle?
-        try Self.check(XGBoosterCreate(nil, 0, &handle), "create booster")
+        try Self.check(library.create(nil, 0, &handle), "create booster", library: library)
         guard let handle else { throw KilnError(.internal, "XGBoost returned no booster") }
         // Once `booster` is set, a throwing init still runs deinit, which frees the handle.
         booster = handle
-        try Self.check(XGBoosterLoadModel(handle, path), "load \(URL(fileURLWithPath: path).lastPathComponent)", input: true)
+        try Self.check(library.loadModel(handle, path), "load \(URL(fileURLWithPath: path).lastPathComponent)", input: true, library: library)
         if let threads { try setThreads(threads) }
     }
 
     deinit {
-        XGBoosterFree(booster)
-    }
-
-    public static var version: String {
-        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
-        XGBoostVersion(&major, &minor, &patch)
-        return "\(major).\(minor).\(patch)"
+        _ = library.free(booster)
     }
 
     public func setThreads(_ threads: Int) throws {
-        try Self.check(XGBoosterSetParam(booster, "nthread", String(threads)), "set nthread")
+        try Self.check(library.setParam(booster, "nthread", String(threads)), "set nthread", library: library)
     }
 
     public var featureCount: Int {
         var count: bst_ulong = 0
-        _ = XGBoosterGetNumFeature(booster, &count)
+        _ = library.numFeature(booster, &count)
         return Int(count)
     }
 
@@ -72,17 +68,17 @@ public final class XGBoostModel: @unchecked Sendable {
                 let address = UInt(bitPattern: buffer.baseAddress)
                 let interface = #"{"data": [\#(address), true], "shape": [\#(rows), \#(columns)], "typestr": "<f4", "version": 3}"#
                 try Self.check(
-                    XGBoosterPredictFromDense(booster, interface, config, nil, &shapePointer, &dimensions, &resultPointer),
-                    "predict", input: true)
+                    library.predictDense(booster, interface, config, nil, &shapePointer, &dimensions, &resultPointer),
+                    "predict", input: true, library: library)
             }
         case .contributions, .interactions:
             // SHAP values need a DMatrix (in-place prediction supports values and margins only).
             var matrix: DMatrixHandle?
-            try Self.check(XGDMatrixCreateFromMat(values, bst_ulong(rows), bst_ulong(columns), .nan, &matrix), "create DMatrix")
-            defer { XGDMatrixFree(matrix) }
+            try Self.check(library.matrixFromDense(values, bst_ulong(rows), bst_ulong(columns), .nan, &matrix), "create DMatrix", library: library)
+            defer { _ = library.matrixFree(matrix) }
             try Self.check(
-                XGBoosterPredictFromDMatrix(booster, matrix, config, &shapePointer, &dimensions, &resultPointer),
-                "predict contributions", input: true)
+                library.predictMatrix(booster, matrix, config, &shapePointer, &dimensions, &resultPointer),
+                "predict contributions", input: true, library: library)
         }
         guard let shapePointer, let resultPointer else { throw KilnError(.internal, "XGBoost returned no prediction") }
         let shape = (0..<Int(dimensions)).map { Int(shapePointer[$0]) }
@@ -90,9 +86,9 @@ public final class XGBoostModel: @unchecked Sendable {
         return (Array(UnsafeBufferPointer(start: resultPointer, count: count)), shape)
     }
 
-    private static func check(_ status: Int32, _ operation: String, input: Bool = false) throws {
+    private static func check(_ status: Int32, _ operation: String, input: Bool = false, library: XGBoostLibrary) throws {
         guard status != 0 else { return }
-        let message = XGBGetLastError().map { String(cString: $0) } ?? "unknown error"
+        let message = library.lastError().map { String(cString: $0) } ?? "unknown error"
         let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
         throw KilnError(input ? .invalidArgument : .internal, "XGBoost could not \(operation): \(firstLine)")
     }

@@ -3,7 +3,6 @@ import Foundation
 import KilnCore
 import KilnServing
 import Torch
-import XGBoost
 
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +16,7 @@ struct Doctor: AsyncParsableCommand {
         let factory = RuntimeFactory(threads: threads)
         print("kiln            \(KilnVersion.current)")
         print("cores           \(ProcessInfo.processInfo.activeProcessorCount)")
-        print("xgboost         \(XGBoostModel.version)")
+        print("xgboost         \((try? factory.xgboostLibrary().version) ?? "NOT AVAILABLE")")
         let torch: TorchRuntime
         do {
             torch = try factory.torchRuntime()

@@ -17,7 +17,7 @@ import XGBoost
     }
 
     func load() throws -> (XGBoostModel, Sample) {
-        let model = try XGBoostModel(path: Self.folder.appendingPathComponent("1/model.json").path, threads: 1)
+        let model = try XGBoostModel(path: Self.folder.appendingPathComponent("1/model.json").path, library: try XGBoostLibrary(), threads: 1)
         let sample = try JSONDecoder().decode(Sample.self, from: Data(contentsOf: Self.folder.appendingPathComponent("sample.json")))
         return (model, sample)
     }
@@ -51,6 +51,7 @@ import XGBoost
         let (model, _) = try load()
         #expect(throws: KilnError.self) { try model.predict([1, 2, 3], rows: 1, columns: 3) }
         #expect(throws: KilnError.self) { try model.predict([1, 2], rows: 1, columns: 30) }
-        #expect(throws: KilnError.self) { try XGBoostModel(path: "/nonexistent/model.json") }
+        #expect(throws: KilnError.self) { try XGBoostModel(path: "/nonexistent/model.json", library: try XGBoostLibrary()) }
+        #expect(throws: KilnError.self) { try XGBoostLibrary(path: "libnot-xgboost.so") }
     }
 }

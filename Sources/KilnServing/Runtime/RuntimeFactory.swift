@@ -22,6 +22,7 @@ public final class RuntimeFactory: Sendable {
     private let threads: EngineThreads
     private let torchPluginPath: String?
     private let torch = Mutex<TorchRuntime?>(nil)
+    private let xgboost = Mutex<XGBoostLibrary?>(nil)
 
     public init(threads: EngineThreads, torchPluginPath: String? = nil) {
         self.threads = threads
@@ -41,13 +42,23 @@ public final class RuntimeFactory: Sendable {
         }
     }
 
+    /// libxgboost, loading it if needed.
+    public func xgboostLibrary() throws -> XGBoostLibrary {
+        try xgboost.withLock { cached in
+            if let cached { return cached }
+            let library = try XGBoostLibrary()
+            cached = library
+            return library
+        }
+    }
+
     public func makeRuntime(for version: ModelRepository.Version) throws -> any ModelRuntime {
         switch version.config.platform {
         case .pytorchLibtorch:
             let module = try torchRuntime().loadModule(path: version.artifact.path)
             return try TorchScriptRuntime(module: module, config: version.config)
         case .xgboost:
-            let model = try XGBoostModel(path: version.artifact.path, threads: threads.intraOp)
+            let model = try XGBoostModel(path: version.artifact.path, library: try xgboostLibrary(), threads: threads.intraOp)
             guard model.featureCount == version.config.inputs[0].shape[1] || version.config.inputs[0].shape[1] == -1 else {
                 throw KilnError.invalidArgument(
                     "the model takes \(model.featureCount) features; config.json declares \(version.config.inputs[0].shape[1])")
