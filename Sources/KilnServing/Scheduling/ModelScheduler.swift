@@ -226,6 +226,10 @@ public final class ModelScheduler: Sendable {
         for waiter in waiters { waiter.resume(returning: .recheck) }
     }
 
+    /// For tests that drive a scheduler without a `ModelManager`.
+    public func runExecutorForTesting() async { await runExecutor() }
+    public func closeForTesting() { close() }
+
     /// True when no request is queued or executing: the model may be unloaded without
     /// cutting anything short.
     public var isIdle: Bool { state.withLock { $0.inFlight == 0 } }
