@@ -37,14 +37,25 @@ def test_schemathesis_finds_no_server_errors_or_schema_mismatches(kiln_factory, 
     assert requests.get(server.url + "/v1/keys", headers=server.headers()).status_code == 200
 
 
+# Debian 12's Python 3.11.2 sometimes fails inside hypothesis with "SystemError: AST constructor
+# recursion depth mismatch" (a CPython 3.11.2 bug in ast.parse, fixed in later 3.11 releases),
+# which schemathesis reports as a runtime error of its own. Only that interpreter crash is retried;
+# any finding about Kiln fails the test at once.
+INTERPRETER_BUG = "AST constructor recursion depth mismatch"
+
+
 def run_schemathesis(schema_path, server, *selection):
     schemathesis = Path(sys.executable).parent / "schemathesis"
-    result = subprocess.run(
-        [str(schemathesis), "run", str(schema_path), "--url", server.url,
-         "-H", f"Authorization: Bearer {server.admin_key}",
-         "--checks", CHECKS, "--max-examples", "40", "--seed", "1", "--workers", "2",
-         "--suppress-health-check", "all", *selection],
-        capture_output=True, text=True, timeout=600)
-    print(result.stdout[-6000:])
-    print(result.stderr[-2000:])
+    for attempt in range(3):
+        result = subprocess.run(
+            [str(schemathesis), "run", str(schema_path), "--url", server.url,
+             "-H", f"Authorization: Bearer {server.admin_key}",
+             "--checks", CHECKS, "--max-examples", "40", "--seed", "1", "--workers", "1",
+             "--suppress-health-check", "all", *selection],
+            capture_output=True, text=True, timeout=600)
+        print(result.stdout[-6000:])
+        print(result.stderr[-2000:])
+        if result.returncode == 0 or INTERPRETER_BUG not in result.stdout + result.stderr:
+            break
+        print(f"schemathesis hit the Python 3.11.2 ast bug; attempt {attempt + 2}")
     assert result.returncode == 0, "schemathesis reported failures (see output above)"
