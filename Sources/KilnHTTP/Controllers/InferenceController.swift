@@ -13,7 +13,7 @@ struct InferenceController {
     let maxBodyBytes: Int
 
     func addRoutes(to router: Router<KilnRequestContext>, adminOnly: RequireRoleMiddleware) {
-        let v2 = router.group("v2").add(middleware: V2ErrorMiddleware())
+        let v2 = router.group("v2").add(middleware: ErrorMiddleware(shape: .openInference))
         v2.get(use: serverMetadata)
         v2.get("health/live", use: live)
         v2.get("health/ready", use: live)

@@ -4,11 +4,19 @@ import KilnCore
 import Logging
 import NIOCore
 
-/// Turns every error into Kiln's error shape:
-/// `{"error":{"code","message","details"},"request_id"}`.
+/// Turns every error into a response in the surface's error shape: Kiln's native
+/// `{"error":{"code","message","details"},"request_id"}`, or the Open Inference Protocol's
+/// `{"error": "<message>"}`. Both use the same status mapping (Triton's: 400, 404, 503, 500).
 /// Unknown errors become a 500 whose body says nothing about internals; the log has the detail.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = KilnRequestContext
+
+    enum Shape {
+        case native
+        case openInference
+    }
+
+    var shape: Shape = .native
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -18,7 +26,7 @@ struct ErrorMiddleware: RouterMiddleware {
             if kilnError.code == .internal {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "request_id": "\(context.requestID)"])
             }
-            return ErrorResponse.make(kilnError, requestID: context.requestID)
+            return ErrorResponse.make(kilnError, requestID: context.requestID, shape: shape)
         }
     }
 
@@ -93,8 +101,7 @@ enum ErrorResponse {
         var request_id: String
     }
 
-    static func make(_ error: KilnError, requestID: String) -> Response {
-        let body = Body(error: .init(code: error.code.rawValue, message: error.message, details: error.details), request_id: requestID)
+    static func make(_ error: KilnError, requestID: String, shape: ErrorMiddleware.Shape = .native) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if case .number(let seconds)? = error.details["retry_after_seconds"] {
@@ -103,7 +110,15 @@ enum ErrorResponse {
         if error.code == .unauthenticated {
             headers[.wwwAuthenticate] = "Bearer realm=\"kiln\""
         }
-        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"internal","message":"internal error","details":{}}}"#.utf8)
+        let encoded: Data?
+        switch shape {
+        case .native:
+            encoded = try? JSONEncoder().encode(
+                Body(error: .init(code: error.code.rawValue, message: error.message, details: error.details), request_id: requestID))
+        case .openInference:
+            encoded = try? JSONEncoder().encode(["error": error.message])
+        }
+        let data = encoded ?? Data(#"{"error":"internal error"}"#.utf8)
         return Response(status: ErrorStatus.status(for: error.code), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
