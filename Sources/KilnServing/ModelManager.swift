@@ -1,7 +1,6 @@
 import Foundation
 import KilnCore
 import Logging
-import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -93,13 +92,6 @@ public final class ModelManager: Service, Sendable {
                     if version.config.platform == .pytorchLibtorch { _ = try factory.torchRuntime() }
                     let before = ProcessStats.residentMemoryBytes() ?? 0
                     let runtime = try factory.makeRuntime(for: version)
-                    for sample in try version.config.warmupTensors() {
-                        do {
-                            _ = try await NIOThreadPool.singleton.runIfActive { try runtime.execute(sample) }
-                        } catch let error as KilnError {
-                            throw KilnError.invalidArgument("warmup failed: \(error.message)")
-                        }
-                    }
                     let measured = (ProcessStats.residentMemoryBytes() ?? 0) - before
                     let config = version.config
                     let planner = BatchPlanner(
@@ -109,6 +101,16 @@ public final class ModelManager: Service, Sendable {
                     let scheduler = ModelScheduler(
                         runtime: runtime, planner: planner, instances: config.instances, maxQueueSize: settings.maxQueueSize,
                         model: (name, version.number), metrics: metrics)
+                    // Warm-up runs on the model's own compute threads: an OpenMP team started from
+                    // any other long-lived thread would stay and slow libtorch (see RuntimeFactory).
+                    for sample in try version.config.warmupTensors() {
+                        do {
+                            try await scheduler.runUnbatched(sample)
+                        } catch let error as KilnError {
+                            await scheduler.shutdownIfNeverStarted()
+                            throw KilnError.invalidArgument("warmup failed: \(error.message)")
+                        }
+                    }
                     let artifactBytes = Self.fileSize(version.artifact)
                     loaded[version.number] = LoadedVersion(
                         name: name, version: version.number, config: config, scheduler: scheduler,

@@ -226,6 +226,12 @@ public final class ModelScheduler: Sendable {
         for waiter in waiters { waiter.resume(returning: .recheck) }
     }
 
+    /// Runs inputs directly on the compute threads, outside the queue (warm-up at load).
+    func runUnbatched(_ inputs: [Tensor]) async throws {
+        let runtime = self.runtime
+        _ = try await pool.runIfActive { try runtime.execute(inputs) }
+    }
+
     /// For tests that drive a scheduler without a `ModelManager`.
     public func runExecutorForTesting() async { await runExecutor() }
     public func closeForTesting() { close() }
