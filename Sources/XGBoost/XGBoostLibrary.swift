@@ -23,6 +23,7 @@ public final class XGBoostLibrary: @unchecked Sendable {
     typealias MatrixFree = @convention(c) (DMatrixHandle?) -> Int32
     typealias LastError = @convention(c) () -> UnsafePointer<CChar>?
     typealias Version = @convention(c) (UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Void
+    typealias SetOpenMPThreads = @convention(c) (Int32) -> Void
 
     let create: Create
     let free: Free
@@ -35,6 +36,8 @@ public final class XGBoostLibrary: @unchecked Sendable {
     let matrixFree: MatrixFree
     let lastError: LastError
     private let versionFunction: Version
+    /// libgomp's `omp_set_num_threads` (XGBoost's dependency): sets the calling thread's default.
+    let setOpenMPThreads: SetOpenMPThreads
 
     /// - Parameter path: the shared library; Debian's `libxgboost.so.0` by default.
     public init(path: String = "libxgboost.so.0") throws {
@@ -59,6 +62,7 @@ public final class XGBoostLibrary: @unchecked Sendable {
         matrixFree = try symbol("XGDMatrixFree", as: MatrixFree.self)
         lastError = try symbol("XGBGetLastError", as: LastError.self)
         versionFunction = try symbol("XGBoostVersion", as: Version.self)
+        setOpenMPThreads = try symbol("omp_set_num_threads", as: SetOpenMPThreads.self)
     }
 
     public var version: String {

@@ -23,8 +23,12 @@ public final class XGBoostModel: @unchecked Sendable {
     }
 
     /// Loads `model.json` or `model.ubj` (the format follows the extension, as in XGBoost).
+    /// - Parameter threads: OpenMP threads for loading and predicting. With 1, XGBoost starts no
+    ///   OpenMP worker team at all: the calling thread's default is set to 1 before the load,
+    ///   which XGBoost parallelises with that default.
     public init(path: String, library: XGBoostLibrary, threads: Int? = nil) throws {
         self.library = library
+        if let threads { library.setOpenMPThreads(Int32(threads)) }
         var handle: BoosterHandle?
         try Self.check(library.create(nil, 0, &handle), "create booster", library: library)
         guard let handle else { throw KilnError(.internal, "XGBoost returned no booster") }

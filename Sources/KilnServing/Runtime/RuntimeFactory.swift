@@ -42,20 +42,6 @@ public final class RuntimeFactory: Sendable {
         }
     }
 
-    /// Runs `body` on a new thread and waits for it; the thread, and any OpenMP team it
-    /// started, ends with it.
-    static func onShortLivedThread<T>(_ body: @escaping @Sendable () throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.result = Result { try body() }
-            done.signal()
-        }
-        thread.start()
-        done.wait()
-        return try box.result!.get()
-    }
-
     /// libxgboost, loading it if needed.
     public func xgboostLibrary() throws -> XGBoostLibrary {
         try xgboost.withLock { cached in
@@ -72,15 +58,12 @@ public final class RuntimeFactory: Sendable {
             let module = try torchRuntime().loadModule(path: version.artifact.path)
             return try TorchScriptRuntime(module: module, config: version.config)
         case .xgboost:
-            let library = try xgboostLibrary()
-            let path = version.artifact.path
-            // XGBoost parallelises its load with OpenMP from the calling thread, and libgomp keeps
-            // that thread's worker team alive while the thread lives. A long-lived team beside
-            // libtorch's makes libgomp throttle its spinning (more OpenMP threads than cores),
-            // which was measured to slow a CNN forward from 15.0 to 21.6 ms. So the load runs on
-            // a thread that exits afterwards, and prediction uses one thread per instance
-            // (concurrency comes from instances and batching, not from OpenMP).
-            let model = try Self.onShortLivedThread { try XGBoostModel(path: path, library: library, threads: 1) }
+            // libgomp keeps a worker team for every thread that ran a parallel region, for as
+            // long as the thread lives. A team beside libtorch's (more OpenMP threads than cores)
+            // makes libgomp throttle its spinning, measured to slow a CNN forward from 15.0 to
+            // 21.6 ms. So XGBoost loads and predicts with one OpenMP thread: concurrency comes
+            // from instances and batching instead.
+            let model = try XGBoostModel(path: version.artifact.path, library: try xgboostLibrary(), threads: 1)
             guard model.featureCount == version.config.inputs[0].shape[1] || version.config.inputs[0].shape[1] == -1 else {
                 throw KilnError.invalidArgument(
                     "the model takes \(model.featureCount) features; config.json declares \(version.config.inputs[0].shape[1])")
@@ -90,7 +73,3 @@ public final class RuntimeFactory: Sendable {
     }
 }
 
-/// Carries a result from a helper thread to the waiting one (the semaphore orders the accesses).
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
-}
