@@ -133,7 +133,7 @@ public final class ModelManager: Service, Sendable {
             }
             await retire(previous)
             for version in loaded.values {
-                metrics.loadedChanged(model: name, version: version.version, loaded: true, artifactBytes: version.artifactBytes)
+                version.scheduler.metrics.loadedChanged(loaded: true, artifactBytes: version.artifactBytes)
             }
             logger.info("model loaded", metadata: ["model": "\(name)", "versions": "\(loaded.keys.sorted())"])
         }
@@ -220,7 +220,7 @@ public final class ModelManager: Service, Sendable {
     private func retire(_ model: Model?) async {
         for version in model?.versions.values ?? [:].values {
             version.scheduler.close()
-            metrics.loadedChanged(model: version.name, version: version.version, loaded: false, artifactBytes: 0)
+            version.scheduler.metrics.loadedChanged(loaded: false, artifactBytes: 0)
         }
     }
 

@@ -9,39 +9,67 @@ public struct ServingMetrics: Sendable {
         self.factory = factory
     }
 
-    func dimensions(_ model: String, _ version: Int) -> [(String, String)] {
-        [("model", model), ("version", String(version))]
+    /// The handles for one model version, made once so that the hot path does no registry lookups.
+    func forModel(_ name: String, version: Int) -> ModelMetrics {
+        ModelMetrics(factory: factory, dimensions: [("model", name), ("version", String(version))])
+    }
+}
+
+struct ModelMetrics: Sendable {
+    private struct Handles: Sendable {
+        var outcomes: [String: CoreMetrics.Counter]
+        var inferences: CoreMetrics.Counter
+        var executions: CoreMetrics.Counter
+        var queue: CoreMetrics.Timer
+        var compute: CoreMetrics.Timer
+        var batchSize: CoreMetrics.Recorder
+        var pending: CoreMetrics.Meter
+        var loaded: CoreMetrics.Gauge
+        var artifactBytes: CoreMetrics.Gauge
     }
 
-    func requestFinished(model: String, version: Int, outcome: String) {
-        guard let factory else { return }
-        CoreMetrics.Counter(label: "kiln_model_requests_total", dimensions: dimensions(model, version) + [("outcome", outcome)], factory: factory)
-            .increment()
+    static let outcomes = ["success", "failure", "rejected", "timeout", "cancelled"]
+    private let handles: Handles?
+
+    init(factory: (any MetricsFactory)?, dimensions: [(String, String)]) {
+        guard let factory else {
+            handles = nil
+            return
+        }
+        handles = Handles(
+            outcomes: Dictionary(uniqueKeysWithValues: Self.outcomes.map { outcome in
+                (outcome, CoreMetrics.Counter(label: "kiln_model_requests_total", dimensions: dimensions + [("outcome", outcome)], factory: factory))
+            }),
+            inferences: CoreMetrics.Counter(label: "kiln_model_inferences_total", dimensions: dimensions, factory: factory),
+            executions: CoreMetrics.Counter(label: "kiln_model_executions_total", dimensions: dimensions, factory: factory),
+            queue: CoreMetrics.Timer(label: "kiln_model_queue_duration_seconds", dimensions: dimensions, factory: factory),
+            compute: CoreMetrics.Timer(label: "kiln_model_compute_duration_seconds", dimensions: dimensions, factory: factory),
+            batchSize: CoreMetrics.Recorder(label: "kiln_model_batch_size", dimensions: dimensions, aggregate: true, factory: factory),
+            pending: CoreMetrics.Meter(label: "kiln_model_pending_requests", dimensions: dimensions, factory: factory),
+            loaded: CoreMetrics.Gauge(label: "kiln_model_loaded", dimensions: dimensions, factory: factory),
+            artifactBytes: CoreMetrics.Gauge(label: "kiln_model_artifact_bytes", dimensions: dimensions, factory: factory))
     }
 
-    func batchExecuted(model: String, version: Int, requests: Int, rows: Int, queueNanoseconds: [Int64], computeNanoseconds: Int64) {
-        guard let factory else { return }
-        let dimensions = dimensions(model, version)
-        CoreMetrics.Counter(label: "kiln_model_inferences_total", dimensions: dimensions, factory: factory).increment(by: rows)
-        CoreMetrics.Counter(label: "kiln_model_executions_total", dimensions: dimensions, factory: factory).increment()
-        let queue = CoreMetrics.Timer(label: "kiln_model_queue_duration_seconds", dimensions: dimensions, factory: factory)
-        for nanoseconds in queueNanoseconds { queue.recordNanoseconds(nanoseconds) }
-        CoreMetrics.Timer(label: "kiln_model_compute_duration_seconds", dimensions: dimensions, factory: factory)
-            .recordNanoseconds(computeNanoseconds)
-        CoreMetrics.Recorder(label: "kiln_model_batch_size", dimensions: dimensions, aggregate: true, factory: factory)
-            .record(rows)
+    func requestFinished(outcome: String, count: Int = 1) {
+        handles?.outcomes[outcome]?.increment(by: count)
     }
 
-    func pendingChanged(model: String, version: Int, by delta: Int) {
-        guard let factory else { return }
-        let meter = CoreMetrics.Meter(label: "kiln_model_pending_requests", dimensions: dimensions(model, version), factory: factory)
-        if delta > 0 { meter.increment(by: Double(delta)) } else { meter.decrement(by: Double(-delta)) }
+    func batchExecuted(rows: Int, queueNanoseconds: [Int64], computeNanoseconds: Int64) {
+        guard let handles else { return }
+        handles.inferences.increment(by: rows)
+        handles.executions.increment()
+        for nanoseconds in queueNanoseconds { handles.queue.recordNanoseconds(nanoseconds) }
+        handles.compute.recordNanoseconds(computeNanoseconds)
+        handles.batchSize.record(rows)
     }
 
-    func loadedChanged(model: String, version: Int, loaded: Bool, artifactBytes: Int) {
-        guard let factory else { return }
-        let dimensions = dimensions(model, version)
-        CoreMetrics.Gauge(label: "kiln_model_loaded", dimensions: dimensions, factory: factory).record(loaded ? 1 : 0)
-        CoreMetrics.Gauge(label: "kiln_model_artifact_bytes", dimensions: dimensions, factory: factory).record(loaded ? artifactBytes : 0)
+    func pendingChanged(by delta: Int) {
+        guard let handles else { return }
+        if delta > 0 { handles.pending.increment(by: Double(delta)) } else { handles.pending.decrement(by: Double(-delta)) }
+    }
+
+    func loadedChanged(loaded: Bool, artifactBytes: Int) {
+        handles?.loaded.record(loaded ? 1 : 0)
+        handles?.artifactBytes.record(loaded ? artifactBytes : 0)
     }
 }

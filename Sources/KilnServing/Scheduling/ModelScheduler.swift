@@ -42,15 +42,13 @@ public final class ModelScheduler: Sendable {
     private let maxQueueSize: Int
     private let state = Mutex(State())
     public let instances: Int
-    private let metrics: ServingMetrics
-    private let model: (name: String, version: Int)
+    let metrics: ModelMetrics
 
     public init(
         runtime: any ModelRuntime, planner: BatchPlanner, instances: Int, maxQueueSize: Int,
         model: (name: String, version: Int) = ("", 0), metrics: ServingMetrics = .init(factory: nil)
     ) {
-        self.model = model
-        self.metrics = metrics
+        self.metrics = metrics.forModel(model.name, version: model.version)
         self.runtime = runtime
         self.planner = planner
         self.instances = instances
@@ -70,6 +68,23 @@ public final class ModelScheduler: Sendable {
             state.nextID += 1
             return state.nextID
         }
+        if let deadline, deadline <= .now {
+            metrics.requestFinished(outcome: "timeout")
+            throw KilnError(.deadlineExceeded, "the request timed out while queued")
+        }
+        // Every instance idle and nothing queued: run now on the compute threads, without
+        // handing the request to an executor first (one thread hop less at low load).
+        let direct = state.withLock { state -> Bool in
+            guard !state.closed, state.queue.isEmpty, state.executingBatches == 0, state.runningExecutors > 0 else { return false }
+            state.executingBatches += 1
+            state.inFlight += 1
+            state.lastUsed = .now
+            return true
+        }
+        if direct {
+            metrics.pendingChanged(by: 1)
+            return try await executeDirectly(inputs, size: batchSize)
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let pending = Pending(id: id, inputs: inputs, size: batchSize, arrived: .now, deadline: deadline, continuation: continuation)
@@ -85,10 +100,10 @@ public final class ModelScheduler: Sendable {
                     return (nil, state.waiters.popLast())
                 }
                 if let rejection {
-                    metrics.requestFinished(model: model.name, version: model.version, outcome: "rejected")
+                    metrics.requestFinished(outcome: "rejected")
                     continuation.resume(throwing: rejection)
                 } else {
-                    metrics.pendingChanged(model: model.name, version: model.version, by: 1)
+                    metrics.pendingChanged(by: 1)
                     waiter?.resume(returning: .recheck)
                 }
             }
@@ -99,8 +114,8 @@ public final class ModelScheduler: Sendable {
                 return state.queue.remove(at: index)
             }
             if let dropped {
-                metrics.pendingChanged(model: model.name, version: model.version, by: -1)
-                metrics.requestFinished(model: model.name, version: model.version, outcome: "cancelled")
+                metrics.pendingChanged(by: -1)
+                metrics.requestFinished(outcome: "cancelled")
                 dropped.continuation.resume(throwing: CancellationError())
             }
         }
@@ -143,8 +158,8 @@ public final class ModelScheduler: Sendable {
                     }
                 }
                 for pending in expired {
-                    metrics.pendingChanged(model: model.name, version: model.version, by: -1)
-                    metrics.requestFinished(model: model.name, version: model.version, outcome: "timeout")
+                    metrics.pendingChanged(by: -1)
+                    metrics.requestFinished(outcome: "timeout")
                     pending.continuation.resume(throwing: KilnError(.deadlineExceeded, "the request timed out while queued"))
                 }
                 if let decision { continuation.resume(returning: decision) }
@@ -165,33 +180,47 @@ public final class ModelScheduler: Sendable {
     private func execute(_ batch: [Pending]) async {
         let started = ContinuousClock.now
         let sizes = batch.map(\.size)
+        let arrivals = batch.map { (arrived: $0.arrived, size: $0.size) }
         do {
             let inputs = try InferenceBatch.concatenate(batch.map(\.inputs))
             let runtime = self.runtime
             let outputs = try await pool.runIfActive { try runtime.execute(inputs) }
             let pieces = try InferenceBatch.split(outputs, sizes: sizes)
-            let finished = ContinuousClock.now
-            record(batch, started: started, finished: finished, success: true)
+            record(arrivals, started: started, finished: .now, success: true)
             for (pending, piece) in zip(batch, pieces) { pending.continuation.resume(returning: piece) }
         } catch {
-            record(batch, started: started, finished: .now, success: false)
+            record(arrivals, started: started, finished: .now, success: false)
             for pending in batch { pending.continuation.resume(throwing: error) }
         }
     }
 
-    private func record(_ batch: [Pending], started: ContinuousClock.Instant, finished: ContinuousClock.Instant, success: Bool) {
+    private func executeDirectly(_ inputs: [Tensor], size: Int) async throws -> [Tensor] {
+        let started = ContinuousClock.now
+        let runtime = self.runtime
+        do {
+            let outputs = try await pool.runIfActive { try runtime.execute(inputs) }
+            record([(started, size)], started: started, finished: .now, success: true)
+            return outputs
+        } catch {
+            record([(started, size)], started: started, finished: .now, success: false)
+            throw error
+        }
+    }
+
+    private func record(
+        _ batch: [(arrived: ContinuousClock.Instant, size: Int)], started: ContinuousClock.Instant,
+        finished: ContinuousClock.Instant, success: Bool
+    ) {
         let compute = (finished - started).nanosecondsValue
         let rows = batch.reduce(0) { $0 + $1.size }
-        metrics.pendingChanged(model: model.name, version: model.version, by: -batch.count)
-        for _ in batch {
-            metrics.requestFinished(model: model.name, version: model.version, outcome: success ? "success" : "failure")
-        }
+        metrics.pendingChanged(by: -batch.count)
+        metrics.requestFinished(outcome: success ? "success" : "failure", count: batch.count)
         if success {
             metrics.batchExecuted(
-                model: model.name, version: model.version, requests: batch.count, rows: rows,
-                queueNanoseconds: batch.map { (started - $0.arrived).nanosecondsValue }, computeNanoseconds: compute)
+                rows: rows, queueNanoseconds: batch.map { (started - $0.arrived).nanosecondsValue }, computeNanoseconds: compute)
         }
-        state.withLock { state in
+        // Requests that queued while this batch ran are planned now, not at their delay.
+        let waiter = state.withLock { state -> CheckedContinuation<Next, Never>? in
             state.inFlight -= batch.count
             state.executingBatches -= 1
             state.lastUsed = finished
@@ -213,7 +242,9 @@ public final class ModelScheduler: Sendable {
                 statistics.lastInference = Int64(Date().timeIntervalSince1970 * 1000)
             }
             state.statistics = statistics
+            return state.queue.isEmpty ? nil : state.waiters.popLast()
         }
+        waiter?.resume(returning: .recheck)
     }
 
     /// Stops accepting requests; executors finish what is queued, then return.
