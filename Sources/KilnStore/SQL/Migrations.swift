@@ -108,5 +108,36 @@ extension Migration {
                 .primaryKey("model", "alias")
                 .run()
         },
+        Migration(version: 4, name: "jobs") { db in
+            try await db.create(table: "jobs")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("kind", type: .text, .notNull)
+                .column("parameters", type: .text, .notNull)
+                .column("input_blobs", type: .text, .notNull)
+                .column("priority", type: .bigint, .notNull)
+                .column("state", type: .text, .notNull)
+                .column("progress", type: .real, .notNull)
+                .column("progress_message", type: .text)
+                .column("result", type: .text)
+                .column("result_blobs", type: .text, .notNull)
+                .column("error_code", type: .text)
+                .column("error_message", type: .text)
+                .column("attempts", type: .bigint, .notNull)
+                .column("max_attempts", type: .bigint, .notNull)
+                .column("owner", type: .text, .notNull)
+                .column("idempotency_key", type: .text)
+                .column("created_at", type: .real, .notNull)
+                .column("started_at", type: .real)
+                .column("finished_at", type: .real)
+                .column("not_before", type: .real, .notNull)
+                .column("lease_owner", type: .text)
+                .column("lease_expires_at", type: .real)
+                .column("cancel_requested", type: .bigint, .notNull)
+                .run()
+            // One job per (owner, idempotency key); NULL keys never collide.
+            try await db.create(index: "jobs_idempotency").unique().on("jobs").column("owner").column("idempotency_key").run()
+            try await db.create(index: "jobs_claim").on("jobs").column("state").column("priority").column("created_at").run()
+            try await db.create(index: "jobs_owner").on("jobs").column("owner").column("created_at").run()
+        },
     ]
 }
