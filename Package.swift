@@ -69,6 +69,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KilnJobs",
+            dependencies: [
+                "KilnCore", "KilnStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KilnStore",
             dependencies: [
                 "KilnCore",
@@ -88,6 +97,7 @@ let package = Package(
                 "KilnCore",
                 "KilnStore",
                 "KilnServing",
+                "KilnJobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -115,6 +125,11 @@ let package = Package(
         .testTarget(
             name: "KilnServingTests",
             dependencies: ["KilnServing"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KilnJobsTests",
+            dependencies: ["KilnJobs"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,66 @@
+import Foundation
+import KilnCore
+import Synchronization
+
+/// One change of a job, as streamed to subscribers (SSE and WebSocket).
+public struct JobEvent: Sendable, Encodable {
+    public enum Kind: String, Sendable, Encodable {
+        case state, progress, log, result
+    }
+
+    public var type: Kind
+    public var jobID: String
+    public var state: JobState?
+    public var progress: Double?
+    public var message: String?
+    public var errorCode: String?
+    public var result: JSONValue?
+
+    enum CodingKeys: String, CodingKey {
+        case type, state, progress, message, result
+        case jobID = "job_id"
+        case errorCode = "error_code"
+    }
+
+    public var isTerminal: Bool { (type == .state || type == .result) && (state?.isTerminal ?? false) }
+
+    public static func snapshot(_ job: JobRecord) -> JobEvent {
+        JobEvent(type: job.state.isTerminal ? .result : .state, jobID: job.id, state: job.state, progress: job.progress,
+                 message: job.errorMessage ?? job.progressMessage, errorCode: job.errorCode,
+                 result: job.result.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
+    }
+}
+
+/// In-process publish/subscribe of job events. Each subscriber has a bounded buffer that drops
+/// the oldest events when it is full, so a slow reader never blocks a worker; the terminal event
+/// is the last one published and so is always kept, and it ends the stream.
+public final class JobEventBus: Sendable {
+    private let subscribers = Mutex<[String: [UUID: AsyncStream<JobEvent>.Continuation]]>([:])
+    private let bufferSize: Int
+
+    public init(bufferSize: Int = 64) {
+        self.bufferSize = bufferSize
+    }
+
+    /// Subscribe before reading the job's current state, so that no change falls in between.
+    public func subscribe(jobID: String) -> AsyncStream<JobEvent> {
+        let (stream, continuation) = AsyncStream<JobEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
+        let token = UUID()
+        subscribers.withLock { $0[jobID, default: [:]][token] = continuation }
+        continuation.onTermination = { [weak self] _ in
+            self?.subscribers.withLock { subscribers in
+                subscribers[jobID]?.removeValue(forKey: token)
+                if subscribers[jobID]?.isEmpty == true { subscribers.removeValue(forKey: jobID) }
+            }
+        }
+        return stream
+    }
+
+    public func publish(_ event: JobEvent) {
+        let targets = subscribers.withLock { $0[event.jobID].map { Array($0.values) } ?? [] }
+        for continuation in targets {
+            continuation.yield(event)
+            if event.isTerminal { continuation.finish() }
+        }
+    }
+}

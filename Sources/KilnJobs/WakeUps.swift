@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+
+/// Idle workers wait here; a submission wakes one, shutdown wakes all. A wait can also be
+/// cancelled (its timeout passed), whichever comes first, without leaking the waiter.
+final class WakeUps: Sendable {
+    private struct State {
+        var waiting: [UUID: CheckedContinuation<Void, Never>] = [:]
+        var order: [UUID] = []
+        var cancelledEarly: Set<UUID> = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Returns when woken, when `timeout` passes, or when the task is cancelled.
+    func wait(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            let id = UUID()
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let resumeNow = self.state.withLock { state -> Bool in
+                            if state.cancelledEarly.remove(id) != nil { return true }
+                            state.waiting[id] = continuation
+                            state.order.append(id)
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                } onCancel: {
+                    self.resume(id)
+                }
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func resume(_ id: UUID) {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let continuation = state.waiting.removeValue(forKey: id) else {
+                state.cancelledEarly.insert(id)
+                return nil
+            }
+            state.order.removeAll { $0 == id }
+            return continuation
+        }
+        continuation?.resume()
+    }
+
+    func wakeOne() {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.order.isEmpty else { return nil }
+            return state.waiting.removeValue(forKey: state.order.removeFirst())
+        }
+        continuation?.resume()
+    }
+
+    func wakeAll() {
+        let continuations = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            defer { state.waiting.removeAll(); state.order.removeAll() }
+            return Array(state.waiting.values)
+        }
+        for continuation in continuations { continuation.resume() }
+    }
+}
