@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnJobs
 import KilnServing
 import KilnStore
 import Logging
@@ -94,13 +95,21 @@ public func buildApplication(
     let adminOnly = RequireRoleMiddleware(.admin)
     let registry = ModelRegistry(manager: models, aliases: SQLModelAliasRepository(db: database.sql), audit: audit)
     try await registry.refresh()
+    let inference = InferenceService(maxElements: config.serving.maxTensorElements)
+    let jobs = JobService(
+        repository: SQLJobRepository(db: database.sql), references: SQLBlobReferenceRepository(db: database.sql), blobs: blobs,
+        kinds: [RegisteredJobKind(InferenceJobHandler(registry: registry, inference: inference), workers: config.jobs.workersPerKind)],
+        settings: { var settings = JobService.Settings(); settings.retention = config.jobs.retentionSeconds; return settings }(),
+        logger: logger)
     InferenceController(
-        registry: registry, inference: InferenceService(maxElements: config.serving.maxTensorElements),
+        registry: registry, inference: inference,
         maxBodyBytes: config.limits.maxUploadBytes
     ).addRoutes(to: router, adminOnly: adminOnly)
     let v1 = router.group("v1")
     KeysController(keys: keys, json: json).addRoutes(to: v1.group("keys").add(middleware: adminOnly))
-    ModelsController(registry: registry, json: json, limits: config.limits, audit: audit).addRoutes(to: v1.group("models"), adminOnly: adminOnly)
+    let modelsGroup = v1.group("models")
+    ModelsController(registry: registry, json: json, limits: config.limits, audit: audit).addRoutes(to: modelsGroup, adminOnly: adminOnly)
+    JobsController(jobs: jobs, blobs: blobs, limits: config.limits).addRoutes(jobsGroup: v1.group("jobs"), modelsGroup: modelsGroup)
     AuditController(audit: audit).addRoutes(to: v1.group("audit").add(middleware: adminOnly))
     BlobsController(
         blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), limits: config.limits, audit: audit
@@ -109,7 +118,8 @@ public func buildApplication(
     var application = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kiln"),
-        services: [database, models],
+        // Shut down in reverse: jobs first (they use models), then models, then the store.
+        services: [database, models, jobs],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
         logger: logger)
     // Models load before the server accepts requests, so that /ready means ready to infer.
@@ -125,6 +135,7 @@ public func buildApplication(
                 }
             }
         }
+        jobs.startGate.open()
     }
     return BuiltApplication(application: application, bootstrapAdminKey: bootstrapKey)
 }

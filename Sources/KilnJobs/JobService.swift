@@ -25,6 +25,10 @@ public final class JobService: Service, Sendable {
         public var retryBackoff: Duration = .seconds(1)
         /// Terminal jobs older than this are purged (with their unreferenced result blobs); nil keeps them.
         public var retention: TimeInterval? = 7 * 24 * 3600
+        /// True when this process is the only one using the store (the embedded SQLite default):
+        /// then every job still `running` at start was left by a previous run of this process,
+        /// and goes back to the queue at once instead of after its lease expires.
+        public var singleNode = true
         public init() {}
     }
 
@@ -37,6 +41,8 @@ public final class JobService: Service, Sendable {
     public let events: JobEventBus
     private let nodeID = "node-" + UUID().uuidString.prefix(8).lowercased()
     private let wakeUps = WakeUps()
+    /// Opened by the composition root when the server is ready to run work.
+    public let startGate = StartGate()
 
     public init(
         repository: any JobRepository, references: any BlobReferenceRepository, blobs: BlobStore,
@@ -113,6 +119,23 @@ public final class JobService: Service, Sendable {
     // MARK: Running
 
     public func run() async throws {
+        // Start once the rest of the server is ready (models loaded), so that jobs recovered
+        // from a previous run do not race the start-up.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await startGate.wait()
+            } onGracefulShutdown: {
+                self.startGate.open()
+            }
+        } onCancel: {
+            self.startGate.open()
+        }
+        if Task.isCancelled || Task.isShuttingDownGracefully { return }
+        if settings.singleNode {
+            for job in try await repository.recoverExpired(now: .distantFuture) {
+                logger.notice("recovered a job left running by the previous run", metadata: ["job_id": "\(job.id)", "state": "\(job.state.rawValue)"])
+            }
+        }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.maintenanceLoop() }
             for registered in kinds.values {
@@ -274,7 +297,9 @@ public final class JobService: Service, Sendable {
             } catch {
                 logger.error("job maintenance failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: settings.recoveryInterval)
+            // Graceful shutdown ends the wait at once rather than after the interval.
+            let interval = settings.recoveryInterval
+            _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
@@ -289,5 +314,31 @@ final class LatestProgress: Sendable {
 
     func get() -> (Double, String?)? {
         value.withLock { $0 }
+    }
+}
+
+/// A one-way gate: `wait` returns once `open` has been called (or at once afterwards).
+public final class StartGate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    public init() {}
+
+    public func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    public func wait() async {
+        await withCheckedContinuation { continuation in
+            let isOpen = state.withLock { state -> Bool in
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
+            }
+            if isOpen { continuation.resume() }
+        }
     }
 }

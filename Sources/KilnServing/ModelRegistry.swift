@@ -51,11 +51,12 @@ public final class ModelRegistry: Sendable {
         return try manager.resolve(name, version: number)
     }
 
-    /// Like `resolve`, but loads the model first when lazy loading is on and it is not loaded.
-    public func resolveLoading(_ reference: String, version: String? = nil) async throws -> LoadedVersion {
+    /// Like `resolve`, but loads the model first when it is not loaded and lazy loading is on
+    /// (or `always`, for background work that can wait for a load).
+    public func resolveLoading(_ reference: String, version: String? = nil, always: Bool = false) async throws -> LoadedVersion {
         do {
             return try resolve(reference, version: version)
-        } catch let error as KilnError where error.code == .notFound && manager.lazyLoad {
+        } catch let error as KilnError where error.code == .notFound && (manager.lazyLoad || always) {
             let name = reference.split(separator: "@", maxSplits: 1).first.map(String.init) ?? reference
             guard !manager.repositoryVersions(of: name).isEmpty else { throw error }
             try await manager.load(name)

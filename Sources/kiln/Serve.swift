@@ -39,6 +39,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Memory for loaded models, e.g. 8GiB; past it idle models are unloaded LRU (default: no limit).")
     var modelMemoryBudget: String?
     @Flag(help: "Load models on their first request instead of at start.") var lazyLoad = false
+    @Option(help: "Concurrent jobs per job kind (default 2).") var jobWorkers: Int?
+    @Option(help: "Hours to keep finished jobs and their results; 0 keeps them (default 168).") var jobRetention: Double?
 
     var flagSettings: [String: String] {
         var flags: [String: String] = [:]
@@ -63,6 +65,8 @@ struct Serve: AsyncParsableCommand {
         flags["max_tensor_elements"] = maxTensorElements.map(String.init)
         flags["model_memory_budget"] = modelMemoryBudget
         flags["lazy_load"] = lazyLoad ? "true" : nil
+        flags["job_workers"] = jobWorkers.map(String.init)
+        flags["job_retention"] = jobRetention.map { String($0) }
         return flags
     }
 

@@ -51,6 +51,7 @@ func withJobService<T: Sendable>(
             blobs: try BlobStore(root: directory.appendingPathComponent("blobs")),
             kinds: [RegisteredJobKind(EchoHandler(), workers: 2, timeout: timeout), RegisteredJobKind(flaky, workers: 1)],
             settings: settings, logger: Logger(label: "jobs-test"))
+        service.startGate.open()
         let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "jobs-test")))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask { try await group.run(); return nil }

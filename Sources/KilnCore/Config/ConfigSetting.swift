@@ -88,6 +88,13 @@ extension ConfigSetting {
         ConfigSetting("lazy_load", "Load a model on its first request instead of at start (default false).") {
             $0.serving.lazyLoad = try boolean($1)
         },
+        ConfigSetting("job_workers", "Concurrent jobs per job kind in this process (default 2).") {
+            $0.jobs.workersPerKind = try integer($1, in: 1...256)
+        },
+        ConfigSetting("job_retention", "Hours to keep finished jobs and their results; 0 keeps them (default 168).") {
+            guard let hours = Double($1), hours >= 0, hours.isFinite else { throw invalid($1, "hours ≥ 0") }
+            $0.jobs.retentionSeconds = hours == 0 ? nil : hours * 3600
+        },
         ConfigSetting("shutdown_timeout", "Seconds to drain in-flight work on SIGTERM/SIGINT (default 30).") {
             guard let value = Double($1), value > 0, value <= 3600 else { throw invalid($1, "seconds in (0, 3600]") }
             $0.shutdownTimeoutSeconds = value

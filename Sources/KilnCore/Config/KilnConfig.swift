@@ -15,6 +15,7 @@ public struct KilnConfig: Sendable, Equatable {
     public var limits = Limits()
     public var shutdownTimeoutSeconds: Double = 30
     public var serving = ServingSettings()
+    public var jobs = JobSettings()
 
     public init() {}
 
@@ -71,6 +72,16 @@ public struct ServingSettings: Sendable, Equatable {
     public var modelMemoryBudget: Int?
     /// Load models on their first request rather than at start.
     public var lazyLoad = false
+
+    public init() {}
+}
+
+/// Durable job settings.
+public struct JobSettings: Sendable, Equatable {
+    /// Concurrent jobs per job kind in this process.
+    public var workersPerKind = 2
+    /// Finished jobs (and their unreferenced blobs) are purged after this; nil keeps them.
+    public var retentionSeconds: Double? = 7 * 24 * 3600
 
     public init() {}
 }

@@ -1,0 +1,123 @@
+"""Durable jobs over HTTP: asynchronous inference, SSE, ownership, cancel/delete, and recovery
+after the server is killed mid-run."""
+
+import json
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import requests
+import torch
+
+from kiln_process import KilnProcess
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"
+
+
+def start(tmp_path, name="data", *args):
+    models = tmp_path / name / "models"
+    if not models.exists():
+        shutil.copytree(EXAMPLES / "tabular_mlp", models / "tabular_mlp")
+    return KilnProcess(tmp_path / name, extra_args=list(args)).start()
+
+
+def request_body(x):
+    return json.dumps({"inputs": [{"name": "features", "datatype": "FP32", "shape": list(x.shape), "data": x.ravel().tolist()}]})
+
+
+def wait_done(server, job_id, headers, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = requests.get(f"{server.url}/v1/jobs/{job_id}", headers=headers).json()
+        if job["state"] in ("succeeded", "failed", "cancelled"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def reference(x):
+    module = torch.jit.load(str(EXAMPLES / "tabular_mlp" / "1" / "model.pt"))
+    with torch.no_grad():
+        return module(torch.from_numpy(x)).numpy()
+
+
+def test_async_inference_result_events_and_ownership(tmp_path):
+    server = start(tmp_path)
+    try:
+        headers = server.headers()
+        x = np.random.default_rng(4).normal(size=(3, 30)).astype(np.float32)
+        submitted = requests.post(f"{server.url}/v1/models/tabular_mlp/infer-async", data=request_body(x),
+                                  headers={**headers, "Content-Type": "application/json", "Idempotency-Key": "req-1"})
+        assert submitted.status_code == 202, submitted.text
+        job_id = submitted.json()["job_id"]
+        assert submitted.headers["Location"] == f"/v1/jobs/{job_id}"
+        again = requests.post(f"{server.url}/v1/models/tabular_mlp/infer-async", data=request_body(x),
+                              headers={**headers, "Content-Type": "application/json", "Idempotency-Key": "req-1"})
+        assert again.status_code == 200 and again.json()["job_id"] == job_id
+
+        job = wait_done(server, job_id, headers)
+        assert job["state"] == "succeeded" and job["progress"] == 1
+        result = requests.get(f"{server.url}/v1/jobs/{job_id}/result", headers=headers)
+        assert result.status_code == 200
+        outputs = np.array(result.json()["outputs"][0]["data"], dtype=np.float32).reshape(3, 2)
+        np.testing.assert_allclose(outputs, reference(x), atol=1e-5)
+
+        # A late SSE subscriber gets the terminal state at once and the stream ends.
+        events = requests.get(f"{server.url}/v1/jobs/{job_id}/events", headers=headers, stream=True, timeout=10)
+        lines = [line for line in events.iter_lines(decode_unicode=True) if line.startswith("data: ")]
+        assert json.loads(lines[-1][6:])["state"] == "succeeded"
+
+        user = requests.post(f"{server.url}/v1/keys", json={"role": "user"}, headers=headers).json()["key"]
+        other = {"Authorization": f"Bearer {user}"}
+        assert requests.get(f"{server.url}/v1/jobs/{job_id}", headers=other).status_code == 404
+        assert requests.get(f"{server.url}/v1/jobs/job_unknown", headers=headers).status_code == 404
+        assert requests.post(f"{server.url}/v1/jobs/{job_id}/cancel", headers=headers).status_code == 409
+        assert requests.get(f"{server.url}/v1/jobs", headers=other).json()["jobs"] == []
+        assert [j["id"] for j in requests.get(f"{server.url}/v1/jobs?state=succeeded", headers=headers).json()["jobs"]] == [job_id]
+        assert requests.get(f"{server.url}/v1/jobs?state=exploded", headers=headers).status_code == 400
+
+        bad = requests.post(f"{server.url}/v1/models/tabular_mlp/infer-async", data="{not json",
+                            headers={**headers, "Content-Type": "application/json"})
+        assert bad.status_code == 400
+        assert requests.get(f"{server.url}/v1/jobs", headers=headers).json()["jobs"][0]["id"] == job_id
+
+        assert requests.delete(f"{server.url}/v1/jobs/{job_id}", headers=headers).status_code == 204
+        assert requests.get(f"{server.url}/v1/jobs/{job_id}", headers=headers).status_code == 404
+
+        # A request the model rejects ends the job failed with the reason.
+        wrong = np.zeros((1, 29), dtype=np.float32)
+        failed_id = requests.post(f"{server.url}/v1/models/tabular_mlp/infer-async", data=request_body(wrong),
+                                  headers={**headers, "Content-Type": "application/json"}).json()["job_id"]
+        failed = wait_done(server, failed_id, headers)
+        assert failed["state"] == "failed" and "shape" in failed["error"]["message"]
+        assert requests.get(f"{server.url}/v1/jobs/{failed_id}/result", headers=headers).status_code == 409
+    finally:
+        server.stop()
+
+
+def test_jobs_survive_sigkill(tmp_path):
+    """50 jobs, the server killed while they run: after a restart every job succeeds, once."""
+    server = start(tmp_path, "data", "--job-workers", "1")
+    headers = server.headers()
+    rng = np.random.default_rng(8)
+    inputs = {}
+    for _ in range(50):
+        x = rng.normal(size=(64, 30)).astype(np.float32)
+        response = requests.post(f"{server.url}/v1/models/tabular_mlp/infer-async", data=request_body(x),
+                                 headers={**headers, "Content-Type": "application/json"})
+        assert response.status_code == 202
+        inputs[response.json()["job_id"]] = x
+    server.signal(signal.SIGKILL)
+    server.wait()
+    server.start()
+    for job_id, x in inputs.items():
+        job = wait_done(server, job_id, headers, timeout=60)
+        assert job["state"] == "succeeded", job
+        assert job["attempts"] <= 2
+        outputs = requests.get(f"{server.url}/v1/jobs/{job_id}/result", headers=headers).json()["outputs"][0]["data"]
+        np.testing.assert_allclose(np.array(outputs, dtype=np.float32).reshape(64, 2), reference(x), atol=1e-5)
+    server.stop()
+    recovered = server.log_path.read_text().count("recovered a job left running")
+    print(f"jobs left running by the killed process and recovered: {recovered}")
