@@ -673,6 +673,390 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/v1/models/{model}/infer-async": {
+   "post": {
+    "operationId": "inferAsync",
+    "summary": "Queue an inference as a durable job; the body is the same as POST /v2/models/{model}/infer (JSON or binary extension).",
+    "description": "Answers 202 with the job id and a Location header; with an Idempotency-Key header a repeated submission by the same caller returns the first job (200). Rejects: a body whose JSON header is not an object (400), a body over max_upload (413). Errors of the inference itself (unknown model, wrong shape) end the job failed with the reason.",
+    "parameters": [
+     {
+      "name": "model",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      }
+     },
+     {
+      "name": "Inference-Header-Content-Length",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 0
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object"
+       }
+      },
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      }
+     }
+    },
+    "responses": {
+     "202": {
+      "description": "Queued.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/JobAccepted"
+        }
+       }
+      }
+     },
+     "200": {
+      "description": "The job this idempotency key already created.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/JobAccepted"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/jobs": {
+   "get": {
+    "operationId": "listJobs",
+    "summary": "Jobs, newest first: the caller's own, or all for admins.",
+    "parameters": [
+     {
+      "name": "state",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "queued",
+        "running",
+        "succeeded",
+        "failed",
+        "cancelled"
+       ]
+      }
+     },
+     {
+      "name": "kind",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 500,
+       "default": 50
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "A page of jobs.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/JobList"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/jobs/{id}": {
+   "get": {
+    "operationId": "getJob",
+    "summary": "One job. Another caller's job is 404.",
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The job.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Job"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "delete": {
+    "operationId": "deleteJob",
+    "summary": "Delete a finished job and the blobs only it referenced.",
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "204": {
+      "description": "Deleted."
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/jobs/{id}/cancel": {
+   "post": {
+    "operationId": "cancelJob",
+    "summary": "Cancel: a queued job ends at once, a running one stops cooperatively. 409 once the job has ended.",
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The job after the request.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Job"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/jobs/{id}/result": {
+   "get": {
+    "operationId": "getJobResult",
+    "summary": "The result of a succeeded job: for inference jobs the V2 response (JSON, or binary with Inference-Header-Content-Length). 409 before it has succeeded.",
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The result.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       },
+       "application/octet-stream": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/jobs/{id}/events": {
+   "get": {
+    "operationId": "jobEvents",
+    "summary": "Server-Sent Events: the current state first, then every change (state, progress, result); the stream ends after the terminal event.",
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "An event stream; each event's data is a JobEvent.",
+      "content": {
+       "text/event-stream": {
+        "schema": {
+         "type": "object",
+         "description": "One server-sent event: `event` is the JobEvent type, `data` a JobEvent as JSON.",
+         "properties": {
+          "event": {
+           "type": "string",
+           "enum": [
+            "state",
+            "progress",
+            "log",
+            "result"
+           ]
+          },
+          "data": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -1024,6 +1408,159 @@ enum OpenAPIDocument {
      "model": {
       "$ref": "#/components/schemas/Model"
      }
+    }
+   },
+   "JobAccepted": {
+    "type": "object",
+    "required": [
+     "job_id",
+     "state"
+    ],
+    "properties": {
+     "job_id": {
+      "type": "string"
+     },
+     "state": {
+      "type": "string"
+     }
+    }
+   },
+   "Job": {
+    "type": "object",
+    "required": [
+     "id",
+     "kind",
+     "state",
+     "progress",
+     "result_blobs",
+     "attempts",
+     "max_attempts",
+     "priority",
+     "owner",
+     "created_at"
+    ],
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "kind": {
+      "type": "string"
+     },
+     "state": {
+      "type": "string",
+      "enum": [
+       "queued",
+       "running",
+       "succeeded",
+       "failed",
+       "cancelled"
+      ]
+     },
+     "progress": {
+      "type": "number",
+      "minimum": 0,
+      "maximum": 1
+     },
+     "progress_message": {
+      "type": "string"
+     },
+     "result": {},
+     "result_blobs": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "error": {
+      "type": "object",
+      "required": [
+       "code",
+       "message"
+      ],
+      "properties": {
+       "code": {
+        "type": "string"
+       },
+       "message": {
+        "type": "string"
+       }
+      }
+     },
+     "attempts": {
+      "type": "integer"
+     },
+     "max_attempts": {
+      "type": "integer"
+     },
+     "priority": {
+      "type": "integer"
+     },
+     "owner": {
+      "type": "string"
+     },
+     "created_at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "started_at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "finished_at": {
+      "type": "string",
+      "format": "date-time"
+     }
+    }
+   },
+   "JobList": {
+    "type": "object",
+    "required": [
+     "jobs"
+    ],
+    "properties": {
+     "jobs": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Job"
+      }
+     },
+     "next_cursor": {
+      "type": "string"
+     }
+    }
+   },
+   "JobEvent": {
+    "type": "object",
+    "required": [
+     "type",
+     "job_id"
+    ],
+    "properties": {
+     "type": {
+      "type": "string",
+      "enum": [
+       "state",
+       "progress",
+       "log",
+       "result"
+      ]
+     },
+     "job_id": {
+      "type": "string"
+     },
+     "state": {
+      "type": "string"
+     },
+     "progress": {
+      "type": "number"
+     },
+     "message": {
+      "type": "string"
+     },
+     "error_code": {
+      "type": "string"
+     },
+     "result": {}
     }
    }
   },
