@@ -5,6 +5,7 @@ import KilnJobs
 import KilnServing
 import KilnStore
 import Logging
+import HummingbirdWebSocket
 import Prometheus
 import ServiceLifecycle
 
@@ -109,7 +110,8 @@ public func buildApplication(
     KeysController(keys: keys, json: json).addRoutes(to: v1.group("keys").add(middleware: adminOnly))
     let modelsGroup = v1.group("models")
     ModelsController(registry: registry, json: json, limits: config.limits, audit: audit).addRoutes(to: modelsGroup, adminOnly: adminOnly)
-    JobsController(jobs: jobs, blobs: blobs, limits: config.limits).addRoutes(jobsGroup: v1.group("jobs"), modelsGroup: modelsGroup)
+    JobsController(jobs: jobs, blobs: blobs, limits: config.limits)
+        .addRoutes(jobsGroup: v1.group("jobs"), modelsGroup: modelsGroup, webSocketGroup: router.group("ws"))
     AuditController(audit: audit).addRoutes(to: v1.group("audit").add(middleware: adminOnly))
     BlobsController(
         blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), limits: config.limits, audit: audit
@@ -117,6 +119,7 @@ public func buildApplication(
 
     var application = Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: router),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kiln"),
         // Shut down in reverse: jobs first (they use models), then models, then the store.
         services: [database, models, jobs],

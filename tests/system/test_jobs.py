@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import requests
+import websocket
 import torch
 
 from kiln_process import KilnProcess
@@ -69,9 +70,35 @@ def test_async_inference_result_events_and_ownership(tmp_path):
         lines = [line for line in events.iter_lines(decode_unicode=True) if line.startswith("data: ")]
         assert json.loads(lines[-1][6:])["state"] == "succeeded"
 
+        # The same over WebSocket: JSON text messages, current state first, closed after the terminal event.
+        socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/jobs/{job_id}",
+                                             header=[f"Authorization: Bearer {server.admin_key}"], timeout=10)
+        messages = []
+        while True:
+            try:
+                message = socket.recv()
+            except websocket.WebSocketConnectionClosedException:
+                break
+            if not message:
+                break
+            messages.append(json.loads(message))
+        socket.close()
+        assert messages and messages[-1]["state"] == "succeeded" and messages[-1]["type"] == "result"
+
         user = requests.post(f"{server.url}/v1/keys", json={"role": "user"}, headers=headers).json()["key"]
         other = {"Authorization": f"Bearer {user}"}
         assert requests.get(f"{server.url}/v1/jobs/{job_id}", headers=other).status_code == 404
+        try:
+            websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/jobs/{job_id}", header=[f"Authorization: Bearer {user}"], timeout=5)
+            raise AssertionError("another caller's job must not upgrade")
+        except websocket.WebSocketBadStatusException as error:
+            # hummingbird-websocket answers every refused upgrade with 400, whatever the reason.
+            assert error.status_code == 400
+        try:
+            websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/jobs/{job_id}", timeout=5)
+            raise AssertionError("no credentials must not upgrade")
+        except websocket.WebSocketBadStatusException as error:
+            assert error.status_code == 400
         assert requests.get(f"{server.url}/v1/jobs/job_unknown", headers=headers).status_code == 404
         assert requests.post(f"{server.url}/v1/jobs/{job_id}/cancel", headers=headers).status_code == 409
         assert requests.get(f"{server.url}/v1/jobs", headers=other).json()["jobs"] == []

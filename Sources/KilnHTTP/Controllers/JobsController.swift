@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import KilnCore
 import KilnJobs
 import KilnStore
@@ -67,7 +68,17 @@ struct JobsController {
         var state: JobState
     }
 
-    func addRoutes(jobsGroup: RouterGroup<KilnRequestContext>, modelsGroup: RouterGroup<KilnRequestContext>) {
+    func addRoutes(
+        jobsGroup: RouterGroup<KilnRequestContext>, modelsGroup: RouterGroup<KilnRequestContext>, webSocketGroup: RouterGroup<KilnRequestContext>
+    ) {
+        webSocketGroup.ws("jobs/{id}", shouldUpgrade: { _, context in
+            // Refuse before upgrading: unknown and other callers' jobs are 404 like on /v1.
+            _ = try await visibleJob(context)
+            return .upgrade([:])
+        }, onUpgrade: { _, outbound, context in
+            let job = try await visibleJob(context.requestContext)
+            try await streamEvents(of: job.id) { text in try await outbound.write(.text(text)) }
+        })
         jobsGroup.get(use: list)
         jobsGroup.get("{id}", use: show)
         jobsGroup.post("{id}/cancel", use: cancel)
@@ -163,27 +174,31 @@ struct JobsController {
     /// Server-Sent Events: the current state first, then every change; ends after the terminal event.
     @Sendable func events(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let visible = try await visibleJob(context)
-        let stream = jobs.events.subscribe(jobID: visible.id)
-        // Read the state after subscribing, so that no change falls between the two.
-        guard let current = try await jobs.find(id: visible.id) else { throw KilnError.notFound("no job \(visible.id)") }
-        let snapshot = JobEvent.snapshot(current)
-        let encoder = JSONEncoder()
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-            body: ResponseBody { writer in
-                func send(_ event: JobEvent) async throws {
-                    let data = try encoder.encode(event)
-                    try await writer.write(ByteBuffer(string: "event: \(event.type.rawValue)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
-                }
-                try await send(snapshot)
-                if !snapshot.isTerminal {
-                    for await event in stream {
-                        try await send(event)
-                        if event.isTerminal { break }
-                    }
+            body: ResponseBody { [self] writer in
+                try await streamEvents(of: visible.id) { text in
+                    let type = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)))?["type"]
+                    let name = if case .string(let name)? = type { name } else { "state" }
+                    try await writer.write(ByteBuffer(string: "event: \(name)\ndata: \(text)\n\n"))
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// Sends the job's current state, then every change, as JSON texts; returns after the terminal event.
+    func streamEvents(of jobID: String, send: (String) async throws -> Void) async throws {
+        let stream = jobs.events.subscribe(jobID: jobID)
+        // Read the state after subscribing, so that no change falls between the two.
+        guard let current = try await jobs.find(id: jobID) else { throw KilnError.notFound("no job \(jobID)") }
+        let encoder = JSONEncoder()
+        let snapshot = JobEvent.snapshot(current)
+        try await send(String(decoding: try encoder.encode(snapshot), as: UTF8.self))
+        guard !snapshot.isTerminal else { return }
+        for await event in stream {
+            try await send(String(decoding: try encoder.encode(event), as: UTF8.self))
+            if event.isTerminal { return }
+        }
     }
 
     private func visibleJob(_ context: KilnRequestContext) async throws -> JobRecord {
