@@ -144,6 +144,16 @@ let package = Package(
             dependencies: ["XGBoost"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "kiln-bench-jobs",
+            dependencies: [
+                "KilnJobs", "KilnStore", "KilnCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/kiln-bench-jobs",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KilnCoreTests",
             dependencies: ["KilnCore"],
