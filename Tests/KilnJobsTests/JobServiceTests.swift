@@ -157,3 +157,50 @@ func waitForEnd(_ service: JobService, _ id: String, within seconds: Double = 10
         }
     }
 }
+
+/// Counts executions per job and notices two at once.
+final class CountingHandler: JobHandler, @unchecked Sendable {
+    struct Parameters: Codable, Sendable { var n: Int }
+    struct Output: Codable, Sendable { var n: Int }
+    static let kind = "counting"
+    let running = Mutex<Set<String>>([])
+    let executions = Mutex<[String: Int]>([:])
+    let overlaps = Mutex(0)
+
+    func run(_ parameters: Parameters, context: JobContext) async throws -> Output {
+        let id = context.job.id
+        let overlapping = running.withLock { !$0.insert(id).inserted }
+        if overlapping { overlaps.withLock { $0 += 1 } }
+        executions.withLock { $0[id, default: 0] += 1 }
+        try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))
+        running.withLock { _ = $0.remove(id) }
+        return Output(n: parameters.n)
+    }
+}
+
+@Suite struct JobConcurrencyTests {
+    @Test func fourWorkersRunFiftyJobsEachExactlyOnceAndNeverTwiceAtOnce() async throws {
+        let counting = CountingHandler()
+        try await withTemporaryJobsDatabase { database, directory in
+            var settings = JobService.Settings()
+            settings.pollInterval = .milliseconds(20)
+            let service = JobService(
+                repository: SQLJobRepository(db: database.sql), references: SQLBlobReferenceRepository(db: database.sql),
+                blobs: try BlobStore(root: directory.appendingPathComponent("blobs")),
+                kinds: [RegisteredJobKind(counting, workers: 4)], settings: settings, logger: Logger(label: "jobs-test"))
+            service.startGate.open()
+            let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "jobs-test")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var ids: [String] = []
+                for n in 0..<50 { ids.append(try await service.submit(kind: "counting", parameters: #"{"n":\#(n)}"#, owner: "o").job.id) }
+                for id in ids { #expect(try await waitForEnd(service, id).state == .succeeded) }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                #expect(counting.executions.withLock { $0 }.count == 50)
+                #expect(counting.executions.withLock { $0 }.values.allSatisfy { $0 == 1 })
+                #expect(counting.overlaps.withLock { $0 } == 0)
+            }
+        }
+    }
+}
