@@ -58,31 +58,26 @@ public struct ModelRepository: Sendable {
         let numbers = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
             .compactMap { Int($0) }.filter { $0 > 0 }.sorted()
         guard !numbers.isEmpty else { throw KilnError.invalidArgument("no version folders (1/, 2/, …)") }
-        let all = try numbers.map { number -> Version in
-            let directory = folder.appendingPathComponent(String(number), isDirectory: true)
-            let override = try readJSONObject(directory.appendingPathComponent("config.json"), required: false)
-            let merged = base.merging(override) { _, new in new }
-            let config: ModelConfig
-            do {
-                config = try JSONDecoder().decode(ModelConfig.self, from: JSONEncoder().encode(merged))
-            } catch let error as DecodingError {
-                throw KilnError.invalidArgument("version \(number): config.json: \(Self.describe(error))")
-            }
-            try config.validate()
-            return Version(number: number, directory: directory, config: config, artifact: try artifact(in: directory, for: config.platform))
+        let all = try numbers.map { number in
+            try version(number: number, directory: folder.appendingPathComponent(String(number), isDirectory: true), base: base)
         }
         return selected(all, policy: all.last?.config.versionPolicy)
     }
 
     /// A version that is not in the repository yet (an upload being validated).
     func stagedVersion(number: Int, directory: URL, modelConfig: URL) throws -> Version {
-        let base = try readJSONObject(modelConfig, required: true)
+        try version(number: number, directory: directory, base: try readJSONObject(modelConfig, required: true))
+    }
+
+    /// One version folder: the model's config with the folder's `config.json` laid over it,
+    /// decoded, validated, and the artifact located.
+    func version(number: Int, directory: URL, base: [String: JSONValue]) throws -> Version {
         let override = try readJSONObject(directory.appendingPathComponent("config.json"), required: false)
         let config: ModelConfig
         do {
             config = try JSONDecoder().decode(ModelConfig.self, from: JSONEncoder().encode(base.merging(override) { _, new in new }))
         } catch let error as DecodingError {
-            throw KilnError.invalidArgument("config.json: \(Self.describe(error))")
+            throw KilnError.invalidArgument("version \(number): config.json: \(Self.describe(error))")
         }
         try config.validate()
         return Version(number: number, directory: directory, config: config, artifact: try artifact(in: directory, for: config.platform))
