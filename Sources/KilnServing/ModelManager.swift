@@ -209,11 +209,6 @@ public final class ModelManager: Service, Sendable {
         }
     }
 
-    /// The memory loaded models hold, as measured at load.
-    public var memoryInUse: Int {
-        allLoaded().reduce(0) { $0 + $1.memoryBytes }
-    }
-
     public var lazyLoad: Bool { settings.lazyLoad }
 
     /// Closes old schedulers: queued requests still finish; new ones go to the replacement.
@@ -263,11 +258,20 @@ public final class ModelManager: Service, Sendable {
                     statuses.append(ModelStatus(name: entry.name, version: version, state: .ready, reason: ""))
                 }
             } else {
-                let reason = loaded[entry.name]?.failure ?? entry.problem ?? "not loaded"
-                statuses.append(ModelStatus(name: entry.name, version: nil, state: .unavailable, reason: reason))
+                statuses.append(ModelStatus(
+                    name: entry.name, version: nil, state: .unavailable, reason: Self.reason(loaded[entry.name], entry)))
             }
         }
         return statuses
+    }
+
+    /// Why a model in the repository is not serving.
+    public func unavailableReason(_ entry: ModelRepository.Entry) -> String {
+        Self.reason(models.withLock { $0[entry.name] }, entry)
+    }
+
+    private static func reason(_ model: Model?, _ entry: ModelRepository.Entry) -> String {
+        model?.failure ?? entry.problem ?? "not loaded"
     }
 
     /// Version numbers present on disk for a model (whatever the version policy loads).
@@ -282,6 +286,15 @@ public final class ModelManager: Service, Sendable {
     /// The repository's models with their problems, for listings.
     public func repositoryEntries() -> [ModelRepository.Entry] {
         repository.scan()
+    }
+
+    /// One model folder, read alone; nil when there is no such folder.
+    public func repositoryEntry(named name: String) -> ModelRepository.Entry? {
+        var isDirectory: ObjCBool = false
+        guard ModelRepository.isValidName(name),
+              FileManager.default.fileExists(atPath: repository.root.appendingPathComponent(name).path, isDirectory: &isDirectory),
+              isDirectory.boolValue else { return nil }
+        return repository.entry(named: name)
     }
 
     public func loadedVersions() -> [LoadedVersion] {

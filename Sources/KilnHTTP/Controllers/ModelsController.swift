@@ -90,26 +90,24 @@ struct ModelsController {
                                           target: name, details: ["version": .int(version)]))
         var headers = HTTPFields()
         headers[.location] = "/v1/models/\(name)"
-        return try JSONBody.response(UploadedVersion(name: name, version: version, model: view(of: name, problem: nil)),
+        return try JSONBody.response(UploadedVersion(name: name, version: version, model: view(of: try entry(named: name))),
                                      status: .created, headers: headers)
     }
 
     @Sendable func list(_ request: Request, context: KilnRequestContext) throws -> Response {
-        try JSONBody.response(ModelList(models: registry.manager.repositoryEntries().map { view(of: $0.name, problem: $0.problem) }))
+        try JSONBody.response(ModelList(models: registry.manager.repositoryEntries().map(view(of:))))
     }
 
     @Sendable func show(_ request: Request, context: KilnRequestContext) throws -> Response {
         let name = try context.parameters.require("model")
-        let entry = registry.manager.repositoryEntries().first { $0.name == name }
-        guard let entry else { throw KilnError.notFound("no model '\(name.prefix(128))' in the repository") }
-        return try JSONBody.response(view(of: entry.name, problem: entry.problem))
+        return try JSONBody.response(view(of: try entry(named: name)))
     }
 
     @Sendable func setAlias(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let name = try context.parameters.require("model")
         let body = try await json.decode(SetAliasRequest.self, from: request, context: context)
         try await registry.setAlias(model: name, alias: body.alias, version: body.version, actor: try context.principal().actor)
-        return try JSONBody.response(view(of: name, problem: nil))
+        return try JSONBody.response(view(of: try entry(named: name)))
     }
 
     @Sendable func removeAlias(_ request: Request, context: KilnRequestContext) async throws -> Response {
@@ -118,8 +116,16 @@ struct ModelsController {
         return Response(status: .noContent)
     }
 
-    private func view(of name: String, problem: String?) -> ModelView {
+    private func entry(named name: String) throws -> ModelRepository.Entry {
+        guard let entry = registry.manager.repositoryEntry(named: name) else {
+            throw KilnError.notFound("no model '\(name.prefix(128))' in the repository")
+        }
+        return entry
+    }
+
+    private func view(of entry: ModelRepository.Entry) -> ModelView {
         let manager = registry.manager
+        let name = entry.name
         let loaded = manager.loadedVersions().filter { $0.name == name }
         let loadedNumbers = Set(loaded.map(\.version))
         var versions = loaded.map { version in
@@ -132,9 +138,8 @@ struct ModelsController {
             versions.append(VersionView(version: number, state: "UNAVAILABLE"))
         }
         versions.sort { $0.version < $1.version }
-        let failure = manager.index().first { $0.name == name && $0.state == .unavailable }?.reason
         return ModelView(
-            name: name, state: loaded.isEmpty ? "UNAVAILABLE" : "READY", reason: loaded.isEmpty ? (problem ?? failure) : nil,
+            name: name, state: loaded.isEmpty ? "UNAVAILABLE" : "READY", reason: loaded.isEmpty ? manager.unavailableReason(entry) : nil,
             platform: loaded.first?.config.platform.rawValue, versions: versions, aliases: registry.aliases(of: name))
     }
 }
