@@ -107,25 +107,9 @@ struct InferenceController {
     }
 
     @Sendable func infer(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let model = try context.parameters.require("model")
-        let loaded = try await registry.resolveLoading(
-            model.removingPercentEncoding ?? model, version: context.parameters.get("version").map { $0.removingPercentEncoding ?? $0 })
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw KilnError(.payloadTooLarge, "inference request exceeds \(maxBodyBytes) bytes")
-        }
-        let headerLength: Int?
-        if let text = request.headers[.inferenceHeaderContentLength] {
-            guard let value = Int(text) else {
-                throw KilnError.invalidArgument("Inference-Header-Content-Length must be an integer")
-            }
-            headerLength = value
-        } else {
-            headerLength = nil
-        }
+        let reference = try ModelReference(context)
+        let loaded = try await registry.resolveLoading(reference.model, version: reference.version)
+        let body = try await InferenceRequestBody.read(request, limit: maxBodyBytes)
         var timeout: Duration?
         if let text = request.headers[.kilnTimeout] {
             guard let milliseconds = Int(text), milliseconds >= 0 else {
@@ -134,7 +118,7 @@ struct InferenceController {
             timeout = .milliseconds(milliseconds)
         }
         let result = try await inference.infer(
-            loaded, body: Array(body.readableBytesView), headerLength: headerLength, timeout: timeout)
+            loaded, body: Array(body.bytes.readableBytesView), headerLength: body.headerLength, timeout: timeout)
         var headers: HTTPFields = [:]
         if let length = result.jsonHeaderLength {
             headers[.contentType] = "application/octet-stream"
@@ -150,7 +134,7 @@ struct InferenceController {
         var versions = manager.loadedVersions()
         if context.parameters.get("model") != nil {
             let selected = try resolve(context)
-            let onlyThisVersion = context.parameters.get("version") != nil || (context.parameters.get("model")!.removingPercentEncoding ?? "").contains("@")
+            let onlyThisVersion = try ModelReference(context).namesAVersion
             versions = versions.filter { $0.name == selected.name && (!onlyThisVersion || $0.version == selected.version) }
         }
         func duration(_ value: ModelStatistics.Duration) -> JSONValue {
@@ -201,12 +185,9 @@ struct InferenceController {
         return Response(status: .ok)
     }
 
-    /// `{model}` may be `name@alias`; `{version}` may be a number or an alias (Kiln's extension).
-    /// Path parameters arrive percent-encoded (tritonclient sends `@` as `%40`).
     private func resolve(_ context: KilnRequestContext) throws -> LoadedVersion {
-        let model = try context.parameters.require("model")
-        let version = context.parameters.get("version")
-        return try registry.resolve(model.removingPercentEncoding ?? model, version: version.map { $0.removingPercentEncoding ?? $0 })
+        let reference = try ModelReference(context)
+        return try registry.resolve(reference.model, version: reference.version)
     }
 }
 

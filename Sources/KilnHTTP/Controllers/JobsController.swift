@@ -77,7 +77,7 @@ struct JobsController {
             return .upgrade([:])
         }, onUpgrade: { _, outbound, context in
             let job = try await visibleJob(context.requestContext)
-            try await streamEvents(of: job.id) { text in try await outbound.write(.text(text)) }
+            try await streamEvents(of: job.id) { _, text in try await outbound.write(.text(text)) }
         })
         jobsGroup.get(use: list)
         jobsGroup.get("{id}", use: show)
@@ -89,20 +89,10 @@ struct JobsController {
     }
 
     @Sendable func inferAsync(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let model = try context.parameters.require("model")
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: limits.maxUploadBytes)
-        } catch is NIOTooManyBytesError {
-            throw KilnError(.payloadTooLarge, "inference request exceeds \(limits.maxUploadBytes) bytes")
-        }
-        let headerLength = try request.headers[.inferenceHeaderContentLength].map { text -> Int in
-            guard let value = Int(text), value >= 0, value <= body.readableBytes else {
-                throw KilnError.invalidArgument("Inference-Header-Content-Length must be an integer within the body")
-            }
-            return value
-        }
+        let reference = try ModelReference(context)
+        let received = try await InferenceRequestBody.read(request, limit: limits.maxUploadBytes)
+        let body = received.bytes
+        let headerLength = received.headerLength
         // Check the JSON header now, so that a malformed request is refused before anything is queued.
         let headerBytes = body.getBytes(at: body.readerIndex, length: headerLength ?? body.readableBytes) ?? []
         guard (try? JSONSerialization.jsonObject(with: Data(headerBytes))) is [String: Any] else {
@@ -110,7 +100,7 @@ struct JobsController {
         }
         let stored = try await blobs.write(bytes: Array(body.readableBytesView))
         let parameters = InferenceJobHandler.Parameters(
-            model: model.removingPercentEncoding ?? model, version: nil, headerLength: headerLength, request: stored.sha256)
+            model: reference.model, version: reference.version, headerLength: headerLength, request: stored.sha256)
         let (job, created) = try await jobs.submit(
             kind: InferenceJobHandler.kind, parameters: try JobCoding.encode(parameters), inputBlobs: [stored.sha256],
             owner: try context.principal().actor, idempotencyKey: try idempotencyKey(request))
@@ -177,26 +167,24 @@ struct JobsController {
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { [self] writer in
-                try await streamEvents(of: visible.id) { text in
-                    let type = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)))?["type"]
-                    let name = if case .string(let name)? = type { name } else { "state" }
-                    try await writer.write(ByteBuffer(string: "event: \(name)\ndata: \(text)\n\n"))
+                try await streamEvents(of: visible.id) { type, text in
+                    try await writer.write(ByteBuffer(string: "event: \(type.rawValue)\ndata: \(text)\n\n"))
                 }
                 try await writer.finish(nil)
             })
     }
 
     /// Sends the job's current state, then every change, as JSON texts; returns after the terminal event.
-    func streamEvents(of jobID: String, send: (String) async throws -> Void) async throws {
+    func streamEvents(of jobID: String, send: (JobEvent.Kind, String) async throws -> Void) async throws {
         let stream = jobs.events.subscribe(jobID: jobID)
         // Read the state after subscribing, so that no change falls between the two.
         guard let current = try await jobs.find(id: jobID) else { throw KilnError.notFound("no job \(jobID)") }
         let encoder = JSONEncoder()
         let snapshot = JobEvent.snapshot(current)
-        try await send(String(decoding: try encoder.encode(snapshot), as: UTF8.self))
+        try await send(snapshot.type, String(decoding: try encoder.encode(snapshot), as: UTF8.self))
         guard !snapshot.isTerminal else { return }
         for await event in stream {
-            try await send(String(decoding: try encoder.encode(event), as: UTF8.self))
+            try await send(event.type, String(decoding: try encoder.encode(event), as: UTF8.self))
             if event.isTerminal { return }
         }
     }
