@@ -17,8 +17,6 @@ public struct ModelStatus: Sendable, Equatable {
     public enum State: String, Sendable {
         case ready = "READY"
         case unavailable = "UNAVAILABLE"
-        case loading = "LOADING"
-        case unloading = "UNLOADING"
     }
 
     public var name: String

@@ -106,6 +106,4 @@ public struct TorchError: Error, CustomStringConvertible {
     public let status: Int32
     public let message: String
     public var description: String { message }
-    /// True when the inputs were at fault (wrong shape or dtype for the model).
-    public var isInputError: Bool { status == Int32(CTORCH_RUNTIME_ERROR.rawValue) || status == Int32(CTORCH_INVALID_ARGUMENT.rawValue) }
 }

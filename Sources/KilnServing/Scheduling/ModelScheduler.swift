@@ -58,7 +58,6 @@ public final class ModelScheduler: Sendable {
     }
 
     public var statistics: ModelStatistics { state.withLock { $0.statistics } }
-    public var pendingCount: Int { state.withLock { $0.queue.count } }
 
     /// Queues one request and waits for its outputs. `batchSize` is its first dimension (1 when
     /// the model does not batch). A full queue answers `unavailable` at once; a request whose
