@@ -93,12 +93,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KilnTracking",
+            dependencies: [
+                "KilnCore", "KilnStore", "KilnServing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KilnHTTP",
             dependencies: [
                 "KilnCore",
                 "KilnStore",
                 "KilnServing",
                 "KilnJobs",
+                "KilnTracking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

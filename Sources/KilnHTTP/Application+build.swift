@@ -4,6 +4,7 @@ import KilnCore
 import KilnJobs
 import KilnServing
 import KilnStore
+import KilnTracking
 import Logging
 import HummingbirdWebSocket
 import Prometheus
@@ -116,6 +117,21 @@ public func buildApplication(
     BlobsController(
         blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), limits: config.limits, audit: audit
     ).addRoutes(to: v1.group("blobs"), adminOnly: adminOnly)
+
+    // MLflow's REST surface: tracking, the registry (joined to serving) and artifacts.
+    let trackingRepository = SQLTrackingRepository(db: database.sql, transactions: database)
+    let tracking = TrackingService(repository: trackingRepository)
+    let artifacts = ArtifactService(
+        blobs: blobs, index: SQLArtifactRepository(db: database.sql), references: SQLBlobReferenceRepository(db: database.sql),
+        maxUploadBytes: config.limits.maxUploadBytes)
+    let modelRegistry = RegistryService(
+        repository: SQLModelRegistryRepository(db: database.sql, transactions: database), tracking: trackingRepository,
+        serving: registry, artifacts: artifacts, logger: logger)
+    let mlflow = router.group("api/2.0/mlflow")
+    MLflowTrackingController(tracking: tracking, limits: config.limits).addRoutes(to: mlflow)
+    MLflowRegistryController(registry: modelRegistry, limits: config.limits).addRoutes(to: mlflow)
+    MLflowArtifactsController(artifacts: artifacts, maxUploadBytes: config.limits.maxUploadBytes)
+        .addRoutes(to: router.group("api/2.0/mlflow-artifacts/artifacts"))
 
     var application = Application(
         router: router,

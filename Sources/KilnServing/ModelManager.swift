@@ -142,8 +142,9 @@ public final class ModelManager: Service, Sendable {
     /// Adds a version from a staged folder holding the artifact and, optionally, `config.json`
     /// (a version override) — or, for a new model, `model-config.json` (the model's config).
     /// The version is loaded from the staging folder first; only if that works is it moved into
-    /// place as the next version number and served. Returns the new version number.
-    public func installVersion(_ name: String, staged: URL) async throws -> Int {
+    /// place as the next version number (or `number`, when given and free) and served.
+    /// Returns the new version number.
+    public func installVersion(_ name: String, staged: URL, number requested: Int? = nil) async throws -> Int {
         guard ModelRepository.isValidName(name) else {
             throw KilnError.invalidArgument("model names hold letters, digits, '-', '_' and '.' (at most 128), got '\(name.prefix(128))'")
         }
@@ -155,7 +156,11 @@ public final class ModelManager: Service, Sendable {
             if isNewModel && !FileManager.default.fileExists(atPath: stagedModelConfig.path) {
                 throw KilnError.invalidArgument("'\(name)' is a new model: send its config.json as the 'config' part")
             }
-            let number = (repositoryVersions(of: name).max() ?? 0) + 1
+            let existing = repositoryVersions(of: name)
+            if let requested, requested < 1 || existing.contains(requested) {
+                throw KilnError.conflict("model '\(name)' already has a version \(requested) in the repository")
+            }
+            let number = requested ?? (existing.max() ?? 0) + 1
             let candidate = try repository.stagedVersion(
                 number: number, directory: staged,
                 modelConfig: isNewModel ? stagedModelConfig : modelConfigURL)
@@ -173,6 +178,27 @@ public final class ModelManager: Service, Sendable {
             try FileManager.default.moveItem(at: staged, to: folder.appendingPathComponent(String(number), isDirectory: true))
             try await loadLocked(name)
             return number
+        }
+    }
+
+    /// Deletes one version from the repository. The model is reloaded without it (requests in
+    /// flight on the version finish first); with no version left, it is unloaded and removed.
+    public func removeVersion(_ name: String, number: Int) async throws {
+        try await lifecycle.run {
+            let folder = repository.root.appendingPathComponent(name, isDirectory: true)
+            let versionFolder = folder.appendingPathComponent(String(number), isDirectory: true)
+            guard FileManager.default.fileExists(atPath: versionFolder.path) else {
+                throw KilnError.notFound("model '\(name)' has no version \(number) in the repository")
+            }
+            try FileManager.default.removeItem(at: versionFolder)
+            let wasLoaded = models.withLock { $0[name]?.versions.isEmpty == false }
+            if repositoryVersions(of: name).isEmpty {
+                await retire(models.withLock { $0.removeValue(forKey: name) })
+                try FileManager.default.removeItem(at: folder)
+            } else if wasLoaded {
+                try await loadLocked(name)
+            }
+            logger.info("model version removed", metadata: ["model": "\(name)", "version": "\(number)"])
         }
     }
 
@@ -299,35 +325,5 @@ public final class ModelManager: Service, Sendable {
 
     public func loadedVersions() -> [LoadedVersion] {
         allLoaded().sorted { ($0.name, $0.version) < ($1.name, $1.version) }
-    }
-}
-
-/// Runs async critical sections one at a time (an async mutex).
-final class AsyncSerialGate: Sendable {
-    private let state = Mutex<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        await withCheckedContinuation { continuation in
-            let acquired = state.withLock { state -> Bool in
-                if state.busy {
-                    state.waiters.append(continuation)
-                    return false
-                }
-                state.busy = true
-                return true
-            }
-            if acquired { continuation.resume() }
-        }
-        defer {
-            let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                if state.waiters.isEmpty {
-                    state.busy = false
-                    return nil
-                }
-                return state.waiters.removeFirst()
-            }
-            next?.resume()
-        }
-        return try await body()
     }
 }

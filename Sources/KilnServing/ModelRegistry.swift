@@ -65,17 +65,28 @@ public final class ModelRegistry: Sendable {
     }
 
     public func setAlias(model: String, alias: String, version: Int, actor: String) async throws {
-        guard ModelAlias.isValidName(alias) else {
-            throw KilnError.invalidArgument("alias must start with a letter and hold letters, digits, '-' or '_' (at most 64)")
-        }
+        try Self.validate(alias: alias)
         guard manager.repositoryVersions(of: model).contains(version) else {
             throw KilnError.notFound("model '\(model)' has no version \(version) in the repository")
         }
+        try await storeAlias(model: model, alias: alias, version: version, actor: actor)
+    }
+
+    /// Sets an alias without checking the repository: the MLflow registry labels versions that
+    /// Kiln may not serve. References to such an alias answer "not found" until it is served.
+    public func storeAlias(model: String, alias: String, version: Int, actor: String) async throws {
+        try Self.validate(alias: alias)
         try await aliases.set(ModelAlias(model: model, alias: alias, version: version, updatedAt: Date()))
         cache.withLock { $0[model, default: [:]][alias] = version }
         try await audit.append(AuditEntry(
             at: Date(), actor: actor, action: "model.alias.set", target: model,
             details: ["alias": .string(alias), "version": .int(version)]))
+    }
+
+    private static func validate(alias: String) throws {
+        guard ModelAlias.isValidName(alias) else {
+            throw KilnError.invalidArgument("alias must start with a letter and hold letters, digits, '-' or '_' (at most 64)")
+        }
     }
 
     public func removeAlias(model: String, alias: String, actor: String) async throws {

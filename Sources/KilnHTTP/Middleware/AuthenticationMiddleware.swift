@@ -4,7 +4,8 @@ import KilnCore
 import Logging
 
 /// Establishes who is calling from `Authorization: Bearer …`, which carries either an API key
-/// (`kiln_…`) or a JWT. Requests without credentials are rejected with 401, unless anonymous
+/// (`kiln_…`) or a JWT, or from `Authorization: Basic …` whose password is an API key (what the
+/// MLflow client sends from `MLFLOW_TRACKING_USERNAME/PASSWORD`; the username is ignored). Requests without credentials are rejected with 401, unless anonymous
 /// access is enabled, in which case they proceed as the anonymous `user`.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = KilnRequestContext
@@ -24,8 +25,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
             if allowAnonymous { return Principal(id: "anonymous", role: .user, kind: .anonymous) }
             throw KilnError(.unauthenticated, "missing credentials: send 'Authorization: Bearer <api key or token>'")
         }
+        if let basic = request.headers.basic {
+            guard basic.password.hasPrefix(APIKeySecret.prefix), let principal = try await keys.verify(secret: basic.password) else {
+                throw KilnError(.unauthenticated, "invalid or revoked API key (Basic authentication takes an API key as the password)")
+            }
+            return principal
+        }
         guard let bearer = request.headers.bearer, !bearer.token.isEmpty else {
-            throw KilnError(.unauthenticated, "unsupported authorization scheme: use 'Bearer'")
+            throw KilnError(.unauthenticated, "unsupported authorization scheme: use 'Bearer' (or 'Basic' with an API key as the password)")
         }
         if bearer.token.hasPrefix(APIKeySecret.prefix) {
             guard let principal = try await keys.verify(secret: bearer.token) else {

@@ -6,7 +6,9 @@ import NIOCore
 
 /// Turns every error into a response in the surface's error shape: Kiln's native
 /// `{"error":{"code","message","details"},"request_id"}`, or the Open Inference Protocol's
-/// `{"error": "<message>"}`. Both use the same status mapping (Triton's: 400, 404, 503, 500).
+/// `{"error": "<message>"}`, or MLflow's `{"error_code","message"}` (for every request under
+/// MLflow's paths, authentication failures included). The first two use the same status mapping
+/// (Triton's: 400, 404, 503, 500); MLflow's has its own (`MLflowErrors`).
 /// Unknown errors become a 500 whose body says nothing about internals; the log has the detail.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = KilnRequestContext
@@ -14,6 +16,7 @@ struct ErrorMiddleware: RouterMiddleware {
     enum Shape {
         case native
         case openInference
+        case mlflow
     }
 
     var shape: Shape = .native
@@ -26,6 +29,7 @@ struct ErrorMiddleware: RouterMiddleware {
             if kilnError.code == .internal {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "request_id": "\(context.requestID)"])
             }
+            let shape = MLflowErrors.isMLflowPath(request.uri.path) ? .mlflow : shape
             return ErrorResponse.make(kilnError, requestID: context.requestID, shape: shape)
         }
     }
@@ -117,6 +121,10 @@ enum ErrorResponse {
                 Body(error: .init(code: error.code.rawValue, message: error.message, details: error.details), request_id: requestID))
         case .openInference:
             encoded = try? JSONEncoder().encode(["error": error.message])
+        case .mlflow:
+            let (status, code) = MLflowErrors.statusAndCode(for: error.code)
+            let data = (try? JSONEncoder().encode(["error_code": code, "message": error.message])) ?? Data()
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         let data = encoded ?? Data(#"{"error":"internal error"}"#.utf8)
         return Response(status: ErrorStatus.status(for: error.code), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

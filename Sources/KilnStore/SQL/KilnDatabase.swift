@@ -34,12 +34,38 @@ public final class KilnDatabase: Service, Sendable {
 
     public let sql: any SQLDatabase
     private let connection: SQLiteConnection
+    /// A second connection, used only inside `transaction`: the main connection is shared by
+    /// every concurrent request, so a BEGIN on it would sweep their statements into the
+    /// transaction. Its own thread keeps it from waiting behind main-connection work that is
+    /// itself waiting for this connection's write lock.
+    private let transactionConnection: SQLiteConnection
+    private let transactionThreads: NIOThreadPool
+    private let transactionGate = AsyncSerialGate()
     private let logger: Logger
 
-    private init(connection: SQLiteConnection, logger: Logger) {
+    private init(connection: SQLiteConnection, transactionConnection: SQLiteConnection, transactionThreads: NIOThreadPool, logger: Logger) {
         self.connection = connection
         self.sql = connection.sql()
+        self.transactionConnection = transactionConnection
+        self.transactionThreads = transactionThreads
         self.logger = logger
+    }
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`, rolled back when it
+    /// throws). Transactions run one at a time; `body` must use only the database it is given.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transactionGate.run {
+            let db = transactionConnection.sql()
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
     }
 
     /// Opens the database and applies the connection settings Kiln relies on.
@@ -53,16 +79,31 @@ public final class KilnDatabase: Service, Sendable {
             let connection = try await SQLiteConnection.open(
                 storage: .file(path: path), threadPool: .singleton, logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton.any())
-            let database = KilnDatabase(connection: connection, logger: logger)
+            let threads = NIOThreadPool(numberOfThreads: 1)
+            threads.start()
+            let transactionConnection: SQLiteConnection
+            do {
+                transactionConnection = try await SQLiteConnection.open(
+                    storage: .file(path: path), threadPool: threads, logger: logger,
+                    on: MultiThreadedEventLoopGroup.singleton.any())
+            } catch {
+                try? await connection.close()
+                try? await threads.shutdownGracefully()
+                throw error
+            }
+            let database = KilnDatabase(
+                connection: connection, transactionConnection: transactionConnection, transactionThreads: threads, logger: logger)
             do {
                 // WAL: readers never block the writer. NORMAL sync is durable against a process
                 // crash (kill -9) in WAL mode; FULL would also survive power loss at a write cost.
-                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                               "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
-                    try await database.sql.raw(SQLQueryString(pragma)).run()
+                for db in [database.sql, transactionConnection.sql()] {
+                    for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                                   "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+                        try await db.raw(SQLQueryString(pragma)).run()
+                    }
                 }
             } catch {
-                try? await connection.close()
+                await database.close()
                 throw error
             }
             return database
@@ -80,6 +121,9 @@ public final class KilnDatabase: Service, Sendable {
             // past its deadline); an unclosed connection would trap in its deinit.
             let closing: EventLoopFuture<Void> = connection.close()
             try await closing.get()
+            let closingTransactions: EventLoopFuture<Void> = transactionConnection.close()
+            try await closingTransactions.get()
+            try await transactionThreads.shutdownGracefully()
         } catch {
             logger.warning("closing the database failed", metadata: ["error": "\(error)"])
         }
@@ -92,3 +136,10 @@ public final class KilnDatabase: Service, Sendable {
         await close()
     }
 }
+
+/// Something that runs a block of statements as one transaction (see `KilnDatabase.transaction`).
+public protocol SQLTransactionRunner: Sendable {
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+}
+
+extension KilnDatabase: SQLTransactionRunner {}
