@@ -140,6 +140,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KilnTrackingTests",
+            dependencies: ["KilnTracking", "KilnCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KilnJobsTests",
             dependencies: ["KilnJobs"],
             swiftSettings: swiftSettings

@@ -188,6 +188,7 @@ def log_servable_model(run_name: str) -> str:
     return run.info
 
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # stages are deprecated in MLflow, still used
 def test_registry_drives_serving(server, tmp_path):
     client = MlflowClient()
     mlflow.set_experiment("registry")

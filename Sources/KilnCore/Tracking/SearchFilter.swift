@@ -83,11 +83,16 @@ public struct SearchOrder: Sendable, Hashable {
             ascending = word.uppercased() == "ASC"
             tokens.removeLast()
         }
-        guard tokens.count == 1, case .identifier(let entity, let key) = tokens[0] else {
+        switch tokens.count == 1 ? tokens[0] : nil {
+        case .identifier(let entity, let key)?:
+            self.entity = entity
+            self.key = key
+        case .word(let key)?:
+            self.entity = .attribute
+            self.key = key
+        default:
             throw KilnError.invalidArgument("invalid order_by clause '\(text.prefix(200))': expected '<entity>.<key> [ASC|DESC]'")
         }
-        self.entity = entity
-        self.key = key
     }
 }
 

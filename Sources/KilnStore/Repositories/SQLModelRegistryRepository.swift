@@ -45,15 +45,16 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     }
 
     public func createRegisteredModel(_ model: RegisteredModel) async throws {
-        try await transactions.transaction { db in
+        try await transactions.transaction(prepare: { db in
             guard try await db.select().column("name").from("registered_models").where("name", .equal, model.name).first() == nil else {
                 throw KilnError.conflict("registered model (name=\(model.name)) already exists")
             }
+        }, write: { db, _ in
             try await db.insert(into: "registered_models").columns("name", "creation_time", "last_updated_time", "description")
                 .values(SQLBind(model.name), SQLBind(model.creationTime), SQLBind(model.lastUpdatedTime), SQLBind(model.description))
                 .run()
             for tag in model.tags { try await Self.upsertModelTag(db, name: model.name, tag) }
-        }
+        })
     }
 
     public func registeredModel(named name: String) async throws -> RegisteredModel? {
@@ -113,17 +114,18 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     }
 
     public func renameRegisteredModel(from name: String, to newName: String, now: Int64) async throws {
-        try await transactions.transaction { db in
+        try await transactions.transaction(prepare: { db in
             guard try await db.select().column("name").from("registered_models").where("name", .equal, newName).first() == nil else {
                 throw KilnError.conflict("registered model (name=\(newName)) already exists")
             }
+        }, write: { db, _ in
             try await db.update("registered_models").set("name", to: newName).set("last_updated_time", to: now)
                 .where("name", .equal, name).run()
             for table in ["registered_model_tags", "model_versions", "model_version_tags"] {
                 try await db.update(table).set("name", to: newName).where("name", .equal, name).run()
             }
             try await db.update("model_aliases").set("model", to: newName).where("model", .equal, name).run()
-        }
+        })
     }
 
     public func deleteRegisteredModel(name: String) async throws {
@@ -156,11 +158,13 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     // MARK: Versions
 
     public func createModelVersion(_ version: ModelVersion, minimumNumber: Int) async throws -> ModelVersion {
-        try await transactions.transaction { db in
+        try await transactions.transaction(prepare: { db -> ModelVersion in
             let highest = try await db.raw("SELECT MAX(version) AS highest FROM model_versions WHERE name = \(bind: version.name)")
                 .first(decoding: MaxRow.self)?.highest ?? 0
             var created = version
             created.version = max(highest + 1, minimumNumber)
+            return created
+        }, write: { db, created in
             try await db.insert(into: "model_versions")
                 .columns("name", "version", "creation_time", "last_updated_time", "description", "user_id", "current_stage",
                          "source", "run_id", "served")
@@ -172,7 +176,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
             try await db.update("registered_models").set("last_updated_time", to: created.creationTime)
                 .where("name", .equal, created.name).run()
             return created
-        }
+        })
     }
 
     public func modelVersion(name: String, version: Int) async throws -> ModelVersion? {
@@ -245,19 +249,22 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     }
 
     public func transitionStage(name: String, version: Int, to stage: ModelStage, archiveOthers: Bool, now: Int64) async throws -> [Int] {
-        try await transactions.transaction { db in
-            var archived: [Int] = []
-            if archiveOthers, stage == .staging || stage == .production {
-                archived = try await db.select().column("version").from("model_versions")
-                    .where("name", .equal, name).where("current_stage", .equal, stage.rawValue).where("version", .notEqual, version)
-                    .all(decodingColumn: "version", as: Int.self)
+        let archiving = archiveOthers && (stage == .staging || stage == .production)
+        return try await transactions.transaction(prepare: { db -> [Int] in
+            guard archiving else { return [] }
+            return try await db.select().column("version").from("model_versions")
+                .where("name", .equal, name).where("current_stage", .equal, stage.rawValue).where("version", .notEqual, version)
+                .all(decodingColumn: "version", as: Int.self)
+        }, write: { db, archived in
+            if !archived.isEmpty {
+                let numbers: [any Encodable & Sendable] = archived
                 try await db.update("model_versions").set("current_stage", to: ModelStage.archived.rawValue).set("last_updated_time", to: now)
-                    .where("name", .equal, name).where("current_stage", .equal, stage.rawValue).where("version", .notEqual, version).run()
+                    .where("name", .equal, name).where("version", .in, SQLBind.group(numbers)).run()
             }
             try await db.update("model_versions").set("current_stage", to: stage.rawValue).set("last_updated_time", to: now)
                 .where("name", .equal, name).where("version", .equal, version).run()
             return archived
-        }
+        })
     }
 
     public func deleteModelVersion(name: String, version: Int) async throws {

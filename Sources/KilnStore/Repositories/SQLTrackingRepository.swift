@@ -48,9 +48,10 @@ public struct SQLTrackingRepository: TrackingRepository {
     }
 
     public func createExperiment(name: String, artifactLocation: String?, tags: [TrackingTag], now: Int64) async throws -> Experiment {
-        let id = try await transactions.transaction { db -> Int64 in
+        let id = try await transactions.transaction(prepare: { db in
             let taken = try await db.select().column("experiment_id").from("experiments").where("name", .equal, name).first()
             guard taken == nil else { throw KilnError.conflict("experiment '\(name.prefix(500))' already exists") }
+        }, write: { db, _ -> Int64 in
             let row = try await db.raw("""
                 INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)
                 VALUES (\(bind: name), \(bind: artifactLocation ?? ""), 'active', \(bind: now), \(bind: now))
@@ -63,7 +64,7 @@ public struct SQLTrackingRepository: TrackingRepository {
             }
             for tag in tags { try await Self.upsertExperimentTag(db, id: id, tag) }
             return id
-        }
+        })
         guard let experiment = try await experiment(id: id) else { throw KilnError(.internal, "experiment vanished") }
         return experiment
     }
@@ -116,12 +117,13 @@ public struct SQLTrackingRepository: TrackingRepository {
     }
 
     public func renameExperiment(id: Int64, to name: String, now: Int64) async throws {
-        try await transactions.transaction { db in
+        try await transactions.transaction(prepare: { db in
             let taken = try await db.select().column("experiment_id").from("experiments")
                 .where("name", .equal, name).where("experiment_id", .notEqual, id).first()
             guard taken == nil else { throw KilnError.conflict("experiment '\(name.prefix(500))' already exists") }
+        }, write: { db, _ in
             try await db.update("experiments").set("name", to: name).set("last_update_time", to: now).where("experiment_id", .equal, id).run()
-        }
+        })
     }
 
     public func setExperimentLifecycle(id: Int64, _ stage: LifecycleStage, now: Int64) async throws {
@@ -251,28 +253,19 @@ public struct SQLTrackingRepository: TrackingRepository {
         stage == .deleted ? SQLBind(now) : SQLLiteral.null
     }
 
+    private struct PreparedBatch: Sendable {
+        var newParams: [(key: String, value: String)]
+        var latest: [Metric]
+    }
+
     public func logBatch(runID: String, metrics: [Metric], params: [TrackingTag], tags: [TrackingTag]) async throws {
-        try await transactions.transaction { db in
-            if !params.isEmpty {
-                let keys: [any Encodable & Sendable] = params.map(\.key)
-                let existing = try await db.raw("SELECT run_uuid, key, value FROM params WHERE run_uuid = \(bind: runID) AND key IN (\(binds: keys))")
-                    .all(decoding: KeyValueRow.self)
-                let stored = Dictionary(existing.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
-                var batch: [String: String] = [:]
-                for param in params {
-                    let previous = stored[param.key] ?? batch[param.key]
-                    if let previous, previous != param.value {
-                        throw KilnError.invalidArgument(
-                            "changing param values is not allowed: param '\(param.key)' was already logged with value '\(previous.prefix(100))' for run \(runID), new value '\(param.value.prefix(100))'")
-                    }
-                    batch[param.key] = param.value
-                }
-                let new = batch.filter { stored[$0.key] == nil }.sorted { $0.key < $1.key }
-                if !new.isEmpty {
-                    var insert = db.insert(into: "params").columns("run_uuid", "key", "value")
-                    for (key, value) in new { insert = insert.values(SQLBind(runID), SQLBind(key), SQLBind(value)) }
-                    try await insert.run()
-                }
+        try await transactions.transaction(prepare: { db in
+            try await PreparedBatch(newParams: Self.newParams(db, runID: runID, params), latest: Self.newLatest(db, runID: runID, metrics))
+        }, write: { db, prepared in
+            if !prepared.newParams.isEmpty {
+                var insert = db.insert(into: "params").columns("run_uuid", "key", "value")
+                for (key, value) in prepared.newParams { insert = insert.values(SQLBind(runID), SQLBind(key), SQLBind(value)) }
+                try await insert.run()
             }
             if !metrics.isEmpty {
                 var insert = db.insert(into: "metrics").columns("run_uuid", "key", "value", "timestamp", "step")
@@ -281,30 +274,54 @@ public struct SQLTrackingRepository: TrackingRepository {
                                            SQLBind(metric.timestamp), SQLBind(metric.step))
                 }
                 try await insert.run()
-                // Only the latest value per key reaches latest_metrics, compared with what is stored.
-                var latest: [String: Metric] = [:]
-                for metric in metrics where latest[metric.key].map({ metric.isLater(than: $0) }) ?? true {
-                    latest[metric.key] = metric
+            }
+            if !prepared.latest.isEmpty {
+                var upsert = db.insert(into: "latest_metrics").columns("run_uuid", "key", "value", "timestamp", "step")
+                for metric in prepared.latest {
+                    upsert = upsert.values(SQLBind(runID), SQLBind(metric.key), SQLBind(Self.storable(metric.value)),
+                                           SQLBind(metric.timestamp), SQLBind(metric.step))
                 }
-                let keys: [any Encodable & Sendable] = Array(latest.keys)
-                let stored = try await db.raw("SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid = \(bind: runID) AND key IN (\(binds: keys))")
-                    .all(decoding: MetricRow.self)
-                for row in stored where !(latest[row.key].map { $0.isLater(than: row.metric) } ?? false) {
-                    latest.removeValue(forKey: row.key)
-                }
-                if !latest.isEmpty {
-                    var upsert = db.insert(into: "latest_metrics").columns("run_uuid", "key", "value", "timestamp", "step")
-                    for metric in latest.values.sorted(by: { $0.key < $1.key }) {
-                        upsert = upsert.values(SQLBind(runID), SQLBind(metric.key), SQLBind(Self.storable(metric.value)),
-                                               SQLBind(metric.timestamp), SQLBind(metric.step))
-                    }
-                    try await upsert.onConflict(with: ["run_uuid", "key"]) {
-                        $0.set(excludedValueOf: "value").set(excludedValueOf: "timestamp").set(excludedValueOf: "step")
-                    }.run()
-                }
+                try await upsert.onConflict(with: ["run_uuid", "key"]) {
+                    $0.set(excludedValueOf: "value").set(excludedValueOf: "timestamp").set(excludedValueOf: "step")
+                }.run()
             }
             try await Self.upsertTags(db, runID: runID, tags)
+        })
+    }
+
+    /// The params not yet stored. A param already stored (or given twice) with another value
+    /// refuses the batch: MLflow params are write-once.
+    private static func newParams(_ db: any SQLDatabase, runID: String, _ params: [TrackingTag]) async throws -> [(key: String, value: String)] {
+        guard !params.isEmpty else { return [] }
+        let keys: [any Encodable & Sendable] = params.map(\.key)
+        let existing = try await db.raw("SELECT run_uuid, key, value FROM params WHERE run_uuid = \(bind: runID) AND key IN (\(binds: keys))")
+            .all(decoding: KeyValueRow.self)
+        let stored = Dictionary(existing.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        var batch: [String: String] = [:]
+        for param in params {
+            if let previous = stored[param.key] ?? batch[param.key], previous != param.value {
+                throw KilnError.invalidArgument(
+                    "changing param values is not allowed: param '\(param.key)' was already logged with value '\(previous.prefix(100))' for run \(runID), new value '\(param.value.prefix(100))'")
+            }
+            batch[param.key] = param.value
         }
+        return batch.filter { stored[$0.key] == nil }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Per key, the batch's latest metric when it is later than the stored latest value.
+    private static func newLatest(_ db: any SQLDatabase, runID: String, _ metrics: [Metric]) async throws -> [Metric] {
+        guard !metrics.isEmpty else { return [] }
+        var latest: [String: Metric] = [:]
+        for metric in metrics where latest[metric.key].map({ metric.isLater(than: $0) }) ?? true {
+            latest[metric.key] = metric
+        }
+        let keys: [any Encodable & Sendable] = Array(latest.keys)
+        let stored = try await db.raw("SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid = \(bind: runID) AND key IN (\(binds: keys))")
+            .all(decoding: MetricRow.self)
+        for row in stored where !(latest[row.key].map { $0.isLater(than: row.metric) } ?? false) {
+            latest.removeValue(forKey: row.key)
+        }
+        return latest.values.sorted { $0.key < $1.key }
     }
 
     /// SQLite turns a NaN REAL into NULL; store NULL explicitly and read it back as NaN.
@@ -402,13 +419,13 @@ public struct SQLTrackingRepository: TrackingRepository {
 
     private func append(column: String, runID: String, _ items: [JSONValue]) async throws {
         guard !items.isEmpty else { return }
-        try await transactions.transaction { db in
+        try await transactions.transaction(prepare: { db -> String in
             let row = try await db.select().column(SQLIdentifier(column)).from("runs").where("run_uuid", .equal, runID).first()
             let current = try row.map { try $0.decode(column: column, as: String.self) } ?? "[]"
-            let updated = Self.decodeList(current) + items
-            let text = String(decoding: try JSONEncoder().encode(updated), as: UTF8.self)
+            return String(decoding: try JSONEncoder().encode(Self.decodeList(current) + items), as: UTF8.self)
+        }, write: { db, text in
             try await db.update("runs").set(SQLIdentifier(column), to: SQLBind(text)).where("run_uuid", .equal, runID).run()
-        }
+        })
     }
 
     private static func decodeList(_ text: String) -> [JSONValue] {

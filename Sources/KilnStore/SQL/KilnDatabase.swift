@@ -34,38 +34,13 @@ public final class KilnDatabase: Service, Sendable {
 
     public let sql: any SQLDatabase
     private let connection: SQLiteConnection
-    /// A second connection, used only inside `transaction`: the main connection is shared by
-    /// every concurrent request, so a BEGIN on it would sweep their statements into the
-    /// transaction. Its own thread keeps it from waiting behind main-connection work that is
-    /// itself waiting for this connection's write lock.
-    private let transactionConnection: SQLiteConnection
-    private let transactionThreads: NIOThreadPool
     private let transactionGate = AsyncSerialGate()
     private let logger: Logger
 
-    private init(connection: SQLiteConnection, transactionConnection: SQLiteConnection, transactionThreads: NIOThreadPool, logger: Logger) {
+    private init(connection: SQLiteConnection, logger: Logger) {
         self.connection = connection
         self.sql = connection.sql()
-        self.transactionConnection = transactionConnection
-        self.transactionThreads = transactionThreads
         self.logger = logger
-    }
-
-    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`, rolled back when it
-    /// throws). Transactions run one at a time; `body` must use only the database it is given.
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await transactionGate.run {
-            let db = transactionConnection.sql()
-            try await db.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
-        }
     }
 
     /// Opens the database and applies the connection settings Kiln relies on.
@@ -79,34 +54,45 @@ public final class KilnDatabase: Service, Sendable {
             let connection = try await SQLiteConnection.open(
                 storage: .file(path: path), threadPool: .singleton, logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton.any())
-            let threads = NIOThreadPool(numberOfThreads: 1)
-            threads.start()
-            let transactionConnection: SQLiteConnection
-            do {
-                transactionConnection = try await SQLiteConnection.open(
-                    storage: .file(path: path), threadPool: threads, logger: logger,
-                    on: MultiThreadedEventLoopGroup.singleton.any())
-            } catch {
-                try? await connection.close()
-                try? await threads.shutdownGracefully()
-                throw error
-            }
-            let database = KilnDatabase(
-                connection: connection, transactionConnection: transactionConnection, transactionThreads: threads, logger: logger)
+            let database = KilnDatabase(connection: connection, logger: logger)
             do {
                 // WAL: readers never block the writer. NORMAL sync is durable against a process
                 // crash (kill -9) in WAL mode; FULL would also survive power loss at a write cost.
-                for db in [database.sql, transactionConnection.sql()] {
-                    for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                                   "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
-                        try await db.raw(SQLQueryString(pragma)).run()
-                    }
+                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                               "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+                    try await database.sql.raw(SQLQueryString(pragma)).run()
                 }
             } catch {
-                await database.close()
+                try? await connection.close()
                 throw error
             }
             return database
+        }
+    }
+
+    /// Runs `prepare` (reads and checks; throwing there changes nothing), then `write` inside
+    /// `BEGIN IMMEDIATE` … `COMMIT`. Transactions run one at a time.
+    ///
+    /// Why this shape: the store is one SQLite connection shared by every concurrent request
+    /// (a second connection would read stale WAL snapshots while the first always has a
+    /// statement open), so statements of other requests can land inside the transaction and
+    /// commit with it. They must never be rolled back with it, so every check that may refuse
+    /// runs in `prepare`, before BEGIN; `write` fails only when the database does.
+    public func transaction<Prepared: Sendable, T: Sendable>(
+        prepare: @Sendable (any SQLDatabase) async throws -> Prepared,
+        write: @Sendable (any SQLDatabase, Prepared) async throws -> T
+    ) async throws -> T {
+        try await transactionGate.run {
+            let prepared = try await prepare(sql)
+            try await sql.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await write(sql, prepared)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
         }
     }
 
@@ -121,9 +107,6 @@ public final class KilnDatabase: Service, Sendable {
             // past its deadline); an unclosed connection would trap in its deinit.
             let closing: EventLoopFuture<Void> = connection.close()
             try await closing.get()
-            let closingTransactions: EventLoopFuture<Void> = transactionConnection.close()
-            try await closingTransactions.get()
-            try await transactionThreads.shutdownGracefully()
         } catch {
             logger.warning("closing the database failed", metadata: ["error": "\(error)"])
         }
@@ -137,9 +120,20 @@ public final class KilnDatabase: Service, Sendable {
     }
 }
 
-/// Something that runs a block of statements as one transaction (see `KilnDatabase.transaction`).
+/// Something that runs checks and then a block of writes as one transaction (see
+/// `KilnDatabase.transaction`).
 public protocol SQLTransactionRunner: Sendable {
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func transaction<Prepared: Sendable, T: Sendable>(
+        prepare: @Sendable (any SQLDatabase) async throws -> Prepared,
+        write: @Sendable (any SQLDatabase, Prepared) async throws -> T
+    ) async throws -> T
+}
+
+extension SQLTransactionRunner {
+    /// A transaction with nothing to check first.
+    public func transaction<T: Sendable>(_ write: @Sendable @escaping (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(prepare: { _ in () }, write: { db, _ in try await write(db) })
+    }
 }
 
 extension KilnDatabase: SQLTransactionRunner {}
