@@ -34,8 +34,8 @@ struct MLflowArtifactsController {
     @Sendable func list(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let path = request.uri.queryParameters["path"].map(String.init) ?? ""
         let entries = try await artifacts.list(path: path)
-        guard !entries.isEmpty else { return try MLflowJSON.response(MLflowJSON.empty) }
-        return try MLflowJSON.response(["files": .array(entries.map { entry in
+        guard !entries.isEmpty else { return MLflowJSON.response(MLflowJSON.empty) }
+        return MLflowJSON.response(["files": .array(entries.map { entry in
             var object: [String: JSONValue] = ["path": .string(entry.name), "is_dir": .bool(entry.isDirectory)]
             if let size = entry.size { object["file_size"] = .number(Double(size)) }
             return .object(object)
@@ -61,6 +61,6 @@ struct MLflowArtifactsController {
 
     @Sendable func delete(_ request: Request, context: KilnRequestContext) async throws -> Response {
         try await artifacts.delete(path: try Self.path(request))
-        return try MLflowJSON.response(MLflowJSON.empty)
+        return MLflowJSON.response(MLflowJSON.empty)
     }
 }

@@ -7,11 +7,10 @@ import NIOCore
 /// Tracking and registry records in the JSON shapes MLflow's clients parse (protobuf field
 /// names, times in epoch milliseconds, enums by name, NaN and infinities as strings).
 enum MLflowJSON {
-    static func response(_ object: [String: JSONValue]) throws -> Response {
+    static func response(_ object: [String: JSONValue]) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let data = try JSONEncoder().encode(JSONValue.object(object))
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.object(object).jsonBytes)))
     }
 
     static let empty: [String: JSONValue] = [:]

@@ -22,7 +22,7 @@ struct MLflowRegistryController {
                     }
                 }
                 let input = try await MLflowInput.read(request, context: context, limits: limits)
-                return try MLflowJSON.response(try await handler(input, context))
+                return MLflowJSON.response(try await handler(input, context))
             }
         }
         route(.post, "registered-models/create", writes: true) { input, _ in

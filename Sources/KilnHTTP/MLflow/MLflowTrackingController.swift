@@ -15,7 +15,7 @@ struct MLflowTrackingController {
         func route(_ method: HTTPRequest.Method, _ path: RouterPath, _ handler: @escaping Handler) {
             api.on(path, method: method) { request, context in
                 let input = try await MLflowInput.read(request, context: context, limits: limits)
-                return try MLflowJSON.response(try await handler(input, context))
+                return MLflowJSON.response(try await handler(input, context))
             }
         }
         route(.post, "experiments/create", createExperiment)
