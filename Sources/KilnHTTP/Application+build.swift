@@ -128,8 +128,8 @@ public func buildApplication(
         repository: SQLModelRegistryRepository(db: database.sql, transactions: database), tracking: trackingRepository,
         serving: registry, artifacts: artifacts, logger: logger)
     let mlflow = router.group("api/2.0/mlflow")
-    MLflowTrackingController(tracking: tracking, limits: config.limits).addRoutes(to: mlflow)
-    MLflowRegistryController(registry: modelRegistry, limits: config.limits).addRoutes(to: mlflow)
+    MLflowTrackingController(tracking: tracking, json: json).addRoutes(to: mlflow)
+    MLflowRegistryController(registry: modelRegistry, json: json).addRoutes(to: mlflow)
     MLflowArtifactsController(artifacts: artifacts, maxUploadBytes: config.limits.maxUploadBytes)
         .addRoutes(to: router.group("api/2.0/mlflow-artifacts/artifacts"))
 

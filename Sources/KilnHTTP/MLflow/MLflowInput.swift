@@ -10,7 +10,7 @@ import NIOCore
 struct MLflowInput: Sendable {
     var fields: [String: JSONValue]
 
-    static func read(_ request: Request, context: KilnRequestContext, limits: Limits) async throws -> MLflowInput {
+    static func read(_ request: Request, json: JSONBody) async throws -> MLflowInput {
         if request.method == .get || request.method == .head {
             var fields: [String: JSONValue] = [:]
             for (key, value) in request.uri.queryParameters {
@@ -23,20 +23,9 @@ struct MLflowInput: Sendable {
             }
             return MLflowInput(fields: fields)
         }
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limits.maxJSONBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw KilnError(.payloadTooLarge, "JSON body exceeds \(limits.maxJSONBodyBytes) bytes",
-                            details: ["limit_bytes": .int(limits.maxJSONBodyBytes)])
-        }
-        let bytes = buffer.readableBytesView
+        let bytes = try await json.collect(request)
         if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) {
             return MLflowInput(fields: [:])
-        }
-        guard JSONDepth.maximum(of: bytes) <= limits.maxJSONDepth else {
-            throw KilnError.invalidArgument("JSON nesting exceeds the limit of \(limits.maxJSONDepth)")
         }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true

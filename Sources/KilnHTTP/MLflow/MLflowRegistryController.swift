@@ -8,7 +8,7 @@ import KilnTracking
 /// so it takes role `admin` or `service`.
 struct MLflowRegistryController {
     let registry: RegistryService
-    let limits: Limits
+    let json: JSONBody
 
     typealias Handler = @Sendable (MLflowInput, KilnRequestContext) async throws -> [String: JSONValue]
 
@@ -21,7 +21,7 @@ struct MLflowRegistryController {
                         throw KilnError(.permissionDenied, "changing the model registry requires role admin or service")
                     }
                 }
-                let input = try await MLflowInput.read(request, context: context, limits: limits)
+                let input = try await MLflowInput.read(request, json: json)
                 return MLflowJSON.response(try await handler(input, context))
             }
         }

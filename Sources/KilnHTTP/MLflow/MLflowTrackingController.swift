@@ -7,14 +7,14 @@ import KilnTracking
 /// real `mlflow` client calls. Any authenticated caller may read and write tracking data.
 struct MLflowTrackingController {
     let tracking: TrackingService
-    let limits: Limits
+    let json: JSONBody
 
     typealias Handler = @Sendable (MLflowInput, KilnRequestContext) async throws -> [String: JSONValue]
 
     func addRoutes(to api: RouterGroup<KilnRequestContext>) {
         func route(_ method: HTTPRequest.Method, _ path: RouterPath, _ handler: @escaping Handler) {
             api.on(path, method: method) { request, context in
-                let input = try await MLflowInput.read(request, context: context, limits: limits)
+                let input = try await MLflowInput.read(request, json: json)
                 return MLflowJSON.response(try await handler(input, context))
             }
         }

@@ -21,6 +21,14 @@ struct JSONBody: Sendable {
             throw KilnError(.unsupportedMediaType, "request body must be application/json",
                             details: ["content_type": .string(request.headers[.contentType] ?? "")])
         }
+        let bytes = try await collect(request)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(T.self, from: Data(bytes))
+    }
+
+    /// Reads the body under the size limit and checks its nesting depth (without parsing).
+    func collect(_ request: Request) async throws -> ByteBufferView {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -34,9 +42,7 @@ struct JSONBody: Sendable {
             throw KilnError.invalidArgument("JSON nesting exceeds the limit of \(limits.maxJSONDepth)",
                                             details: ["limit_depth": .int(limits.maxJSONDepth)])
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(T.self, from: Data(bytes))
+        return bytes
     }
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
