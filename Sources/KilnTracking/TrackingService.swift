@@ -98,7 +98,6 @@ public struct TrackingService: Sendable {
             lifecycleStage: .active)
         var allTags = tags.filter { $0.key != "mlflow.runName" }
         allTags.append(TrackingTag(key: "mlflow.runName", value: runName))
-        if !allTags.contains(where: { $0.key == "mlflow.user" }) { allTags.append(TrackingTag(key: "mlflow.user", value: userID)) }
         try await repository.createRun(info, tags: allTags)
         return try await run(id: runID)
     }

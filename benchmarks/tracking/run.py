@@ -132,7 +132,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--mlflow-workers", type=int, default=4, help="mlflow server's own default is 4")
     args = parser.parse_args()
     os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"

@@ -64,17 +64,17 @@ enum MLflowJSON {
         ])
     }
 
+    /// Empty lists and messages are left out, as MLflow's server leaves them out: the client
+    /// parses every field it gets, and a search page holds up to 50,000 runs.
     static func run(_ run: Run) -> JSONValue {
-        .object([
-            "info": runInfo(run.info),
-            "data": .object([
-                "metrics": .array(run.metrics.map(metric)),
-                "params": tags(run.params),
-                "tags": tags(run.tags),
-            ]),
-            "inputs": .object(["dataset_inputs": .array(run.inputs)]),
-            "outputs": .object(["model_outputs": .array(run.outputs)]),
-        ])
+        var data: [String: JSONValue] = [:]
+        if !run.metrics.isEmpty { data["metrics"] = .array(run.metrics.map(metric)) }
+        if !run.params.isEmpty { data["params"] = tags(run.params) }
+        if !run.tags.isEmpty { data["tags"] = tags(run.tags) }
+        var object: [String: JSONValue] = ["info": runInfo(run.info), "data": .object(data)]
+        object["inputs"] = .object(run.inputs.isEmpty ? [:] : ["dataset_inputs": .array(run.inputs)])
+        object["outputs"] = .object(run.outputs.isEmpty ? [:] : ["model_outputs": .array(run.outputs)])
+        return .object(object)
     }
 
     static func registeredModel(_ view: RegistryService.ModelView) -> JSONValue {
