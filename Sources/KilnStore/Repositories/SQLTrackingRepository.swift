@@ -240,17 +240,18 @@ public struct SQLTrackingRepository: TrackingRepository {
         return try await runs(from: rows).first
     }
 
-    /// Attaches latest metrics, params and tags to run rows, three queries for the whole page.
+    /// Attaches latest metrics, params and tags to run rows, three queries for the whole page
+    /// (ordered as the primary keys are, so SQLite does not sort).
     private func runs(from rows: [RunRow]) async throws -> [Run] {
         guard !rows.isEmpty else { return [] }
         let ids: [any Encodable & Sendable] = rows.map(\.run_uuid)
         let metrics = Dictionary(grouping: try await Self.metricRows(db.raw("""
-            SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid IN (\(binds: ids)) ORDER BY key
+            SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid IN (\(binds: ids)) ORDER BY run_uuid, key
             """)), by: \.run_uuid)
         let params = Dictionary(grouping: try await Self.keyValueRows(db.raw(
-            "SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(binds: ids)) ORDER BY key")), by: \.run_uuid)
+            "SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(binds: ids)) ORDER BY run_uuid, key")), by: \.run_uuid)
         let tags = Dictionary(grouping: try await Self.keyValueRows(db.raw(
-            "SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (\(binds: ids)) ORDER BY key")), by: \.run_uuid)
+            "SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (\(binds: ids)) ORDER BY run_uuid, key")), by: \.run_uuid)
         return rows.map { row in
             Run(info: row.info,
                 metrics: (metrics[row.run_uuid] ?? []).map(\.metric),
@@ -459,6 +460,7 @@ public struct SQLTrackingRepository: TrackingRepository {
     }
 
     private static func decodeList(_ text: String) -> [JSONValue] {
-        (try? JSONDecoder().decode([JSONValue].self, from: Data(text.utf8))) ?? []
+        guard text != "[]" else { return [] }
+        return (try? JSONDecoder().decode([JSONValue].self, from: Data(text.utf8))) ?? []
     }
 }
