@@ -24,6 +24,13 @@ public final class XGBoostLibrary: @unchecked Sendable {
     typealias LastError = @convention(c) () -> UnsafePointer<CChar>?
     typealias Version = @convention(c) (UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Void
     typealias SetOpenMPThreads = @convention(c) (Int32) -> Void
+    typealias SetFloatInfo = @convention(c) (DMatrixHandle?, UnsafePointer<CChar>?, UnsafePointer<Float>?, bst_ulong) -> Int32
+    typealias UpdateOneIter = @convention(c) (BoosterHandle?, Int32, DMatrixHandle?) -> Int32
+    typealias EvalOneIter = @convention(c) (
+        BoosterHandle?, Int32, UnsafeMutablePointer<DMatrixHandle?>?, UnsafeMutablePointer<UnsafePointer<CChar>?>?, bst_ulong,
+        UnsafeMutablePointer<UnsafePointer<CChar>?>?
+    ) -> Int32
+    typealias SaveModel = @convention(c) (BoosterHandle?, UnsafePointer<CChar>?) -> Int32
 
     let create: Create
     let free: Free
@@ -38,6 +45,10 @@ public final class XGBoostLibrary: @unchecked Sendable {
     private let versionFunction: Version
     /// libgomp's `omp_set_num_threads` (XGBoost's dependency): sets the calling thread's default.
     let setOpenMPThreads: SetOpenMPThreads
+    let setFloatInfo: SetFloatInfo
+    let updateOneIter: UpdateOneIter
+    let evalOneIter: EvalOneIter
+    let saveModel: SaveModel
 
     /// - Parameter path: the shared library; Debian's `libxgboost.so.0` by default.
     public init(path: String = "libxgboost.so.0") throws {
@@ -63,6 +74,10 @@ public final class XGBoostLibrary: @unchecked Sendable {
         lastError = try symbol("XGBGetLastError", as: LastError.self)
         versionFunction = try symbol("XGBoostVersion", as: Version.self)
         setOpenMPThreads = try symbol("omp_set_num_threads", as: SetOpenMPThreads.self)
+        setFloatInfo = try symbol("XGDMatrixSetFloatInfo", as: SetFloatInfo.self)
+        updateOneIter = try symbol("XGBoosterUpdateOneIter", as: UpdateOneIter.self)
+        evalOneIter = try symbol("XGBoosterEvalOneIter", as: EvalOneIter.self)
+        saveModel = try symbol("XGBoosterSaveModel", as: SaveModel.self)
     }
 
     public var version: String {

@@ -90,7 +90,7 @@ public final class XGBoostModel: @unchecked Sendable {
         return (Array(UnsafeBufferPointer(start: resultPointer, count: count)), shape)
     }
 
-    private static func check(_ status: Int32, _ operation: String, input: Bool = false, library: XGBoostLibrary) throws {
+    static func check(_ status: Int32, _ operation: String, input: Bool = false, library: XGBoostLibrary) throws {
         guard status != 0 else { return }
         let message = library.lastError().map { String(cString: $0) } ?? "unknown error"
         let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
