@@ -102,6 +102,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CTRApp",
+            dependencies: [
+                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "XGBoost",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KilnHTTP",
             dependencies: [
                 "KilnCore",
@@ -109,6 +117,7 @@ let package = Package(
                 "KilnServing",
                 "KilnJobs",
                 "KilnTracking",
+                "CTRApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -137,6 +146,11 @@ let package = Package(
         .testTarget(
             name: "KilnServingTests",
             dependencies: ["KilnServing"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CTRAppTests",
+            dependencies: ["CTRApp", "KilnCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

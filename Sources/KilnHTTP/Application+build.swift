@@ -5,6 +5,7 @@ import KilnJobs
 import KilnServing
 import KilnStore
 import KilnTracking
+import CTRApp
 import Logging
 import HummingbirdWebSocket
 import Prometheus
@@ -66,11 +67,12 @@ public func buildApplication(
         })
 
     let metrics = HTTPMetrics(registry: PrometheusCollectorRegistry())
+    let runtimes = RuntimeFactory(threads: EngineThreads(
+        intraOp: config.serving.engineThreads ?? ProcessInfo.processInfo.activeProcessorCount,
+        openBLAS: config.serving.openBLASThreads))
     let models = ModelManager(
         repository: ModelRepository(root: URL(fileURLWithPath: config.modelRepositoryPath, isDirectory: true)),
-        factory: RuntimeFactory(threads: EngineThreads(
-            intraOp: config.serving.engineThreads ?? ProcessInfo.processInfo.activeProcessorCount,
-            openBLAS: config.serving.openBLASThreads)),
+        factory: runtimes,
         settings: {
             var settings = ModelManager.Settings()
             settings.maxQueueSize = config.serving.maxQueueSize
@@ -98,9 +100,25 @@ public func buildApplication(
     let registry = ModelRegistry(manager: models, aliases: SQLModelAliasRepository(db: database.sql), audit: audit)
     try await registry.refresh()
     let inference = InferenceService(maxElements: config.serving.maxTensorElements)
+    // Tracking, artifacts and the registry (joined to serving): MLflow's surface and the apps use them.
+    let trackingRepository = SQLTrackingRepository(db: database.sql, transactions: database)
+    let tracking = TrackingService(repository: trackingRepository)
+    let artifacts = ArtifactService(
+        blobs: blobs, index: SQLArtifactRepository(db: database.sql), references: SQLBlobReferenceRepository(db: database.sql),
+        maxUploadBytes: config.limits.maxUploadBytes)
+    let modelRegistry = RegistryService(
+        repository: SQLModelRegistryRepository(db: database.sql, transactions: database), tracking: trackingRepository,
+        serving: registry, artifacts: artifacts, logger: logger)
+    let ctrFiles = CTRFileRepository(db: database.sql)
+    let ctrTraining = CTRTrainingJob(
+        tracking: tracking, registry: modelRegistry, artifacts: artifacts, files: ctrFiles, xgboost: { try runtimes.xgboostLibrary() })
     let jobs = JobService(
         repository: SQLJobRepository(db: database.sql), references: SQLBlobReferenceRepository(db: database.sql), blobs: blobs,
-        kinds: [RegisteredJobKind(InferenceJobHandler(registry: registry, inference: inference), workers: config.jobs.workersPerKind)],
+        kinds: [
+            RegisteredJobKind(InferenceJobHandler(registry: registry, inference: inference), workers: config.jobs.workersPerKind),
+            // Training is CPU-bound: one at a time, so that serving keeps its cores.
+            RegisteredJobKind(ctrTraining, workers: 1, timeout: .seconds(3600), maxAttempts: 1),
+        ],
         settings: { var settings = JobService.Settings(); settings.retention = config.jobs.retentionSeconds; return settings }(),
         logger: logger)
     InferenceController(
@@ -118,20 +136,17 @@ public func buildApplication(
         blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), limits: config.limits, audit: audit
     ).addRoutes(to: v1.group("blobs"), adminOnly: adminOnly)
 
-    // MLflow's REST surface: tracking, the registry (joined to serving) and artifacts.
-    let trackingRepository = SQLTrackingRepository(db: database.sql, transactions: database)
-    let tracking = TrackingService(repository: trackingRepository)
-    let artifacts = ArtifactService(
-        blobs: blobs, index: SQLArtifactRepository(db: database.sql), references: SQLBlobReferenceRepository(db: database.sql),
-        maxUploadBytes: config.limits.maxUploadBytes)
-    let modelRegistry = RegistryService(
-        repository: SQLModelRegistryRepository(db: database.sql, transactions: database), tracking: trackingRepository,
-        serving: registry, artifacts: artifacts, logger: logger)
     let mlflow = router.group("api/2.0/mlflow")
     MLflowTrackingController(tracking: tracking, json: json).addRoutes(to: mlflow)
     MLflowRegistryController(registry: modelRegistry, json: json).addRoutes(to: mlflow)
     MLflowArtifactsController(artifacts: artifacts, maxUploadBytes: config.limits.maxUploadBytes)
         .addRoutes(to: router.group("api/2.0/mlflow-artifacts/artifacts"))
+
+    // Apps, at their seeds' paths.
+    CTRController(
+        service: CTRService(files: ctrFiles, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), tracking: tracking, jobs: jobs),
+        json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
+    ).addRoutes(to: router.group("api"))
 
     var application = Application(
         router: router,

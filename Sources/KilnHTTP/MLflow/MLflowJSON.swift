@@ -7,6 +7,7 @@ import NIOCore
 /// Tracking and registry records in the JSON shapes MLflow's clients parse (protobuf field
 /// names, times in epoch milliseconds, enums by name, NaN and infinities as strings).
 enum MLflowJSON {
+    /// A 200 with the object as JSON (written directly; also used by the app routes).
     static func response(_ object: [String: JSONValue]) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"

@@ -114,18 +114,3 @@ public struct BlobStore: Sendable {
             .appendingPathComponent(String(digest.dropFirst(2)))
     }
 }
-
-/// One buffer as an async sequence.
-struct SingleChunk: AsyncSequence, Sendable {
-    let buffer: ByteBuffer
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var buffer: ByteBuffer?
-        mutating func next() async throws -> ByteBuffer? {
-            defer { buffer = nil }
-            return buffer
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: buffer) }
-}

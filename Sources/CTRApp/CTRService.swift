@@ -1,0 +1,147 @@
+import Foundation
+import KilnCore
+import KilnJobs
+import KilnStore
+import KilnTracking
+
+/// The CTR analytics app (seed 003): uploads, training runs and their status. Training runs
+/// are tracking runs in the experiment `ctr`, so they also show in any MLflow client.
+public struct CTRService: Sendable {
+    public static let experimentName = "ctr"
+    static let referenceKind = "ctr_file"
+
+    let files: CTRFileRepository
+    let blobs: BlobStore
+    let references: any BlobReferenceRepository
+    let tracking: TrackingService
+    let jobs: JobService
+
+    public init(files: CTRFileRepository, blobs: BlobStore, references: any BlobReferenceRepository, tracking: TrackingService, jobs: JobService) {
+        self.files = files
+        self.blobs = blobs
+        self.references = references
+        self.tracking = tracking
+        self.jobs = jobs
+    }
+
+    /// Stores and parses an uploaded CSV (already streamed to `file`); returns the answer of
+    /// `POST /api/upload`. Invalid tables are stored too: the answer lists their problems.
+    public func upload(filename: String, file: URL) async throws -> JSONValue {
+        let data = try Data(contentsOf: file, options: .alwaysMapped)
+        let table: CSVTable
+        do {
+            table = try CSVTable.parse(data)
+        } catch CSVTable.ParseError.empty {
+            throw KilnError.invalidArgument("the file is empty: a CSV with a header row is expected")
+        } catch CSVTable.ParseError.notUTF8 {
+            throw KilnError.invalidArgument("the file is not UTF-8 text")
+        } catch CSVTable.ParseError.unterminatedQuote(let row) {
+            throw KilnError.invalidArgument("a quoted field opened after line \(row + 1) is never closed")
+        }
+        let dataset = CTRDataset(table: table)
+        let (blob, _) = try await blobs.write(FileChunks(url: file), limit: .max)
+        let fileID = UUID().uuidString.lowercased()
+        let encoder = JSONEncoder()
+        func json(_ value: some Encodable) throws -> JSONValue {
+            try JSONDecoder().decode(JSONValue.self, from: encoder.encode(value))
+        }
+        let summary: JSONValue = .object([
+            "file_id": .string(fileID),
+            "filename": .string(filename),
+            "rows": .int(dataset.info.totalRows),
+            "column_count": .int(table.header.count),
+            // The seed lists `columns` twice (a count, then the names); as JSON the names win.
+            "columns": .array(table.header.map(JSONValue.string)),
+            "validation": try json(dataset.validation),
+            "info": try json(dataset.info),
+            "preview": .array(dataset.preview()),
+        ])
+        try await references.add(sha256: blob.sha256, kind: Self.referenceKind, id: fileID)
+        try await files.insert(CTRFileRecord(fileID: fileID, filename: filename, sha256: blob.sha256, summary: summary, createdAt: Date()))
+        return summary
+    }
+
+    /// Starts a training job on an uploaded file; returns the tracking run's id.
+    public func startTraining(fileID: String, config: CTRTrainingConfig, actor: String) async throws -> String {
+        try config.validate()
+        guard let file = try await files.find(id: fileID) else { throw KilnError.notFound("no uploaded file '\(fileID.prefix(64))'") }
+        guard case .object(let summary) = file.summary, case .object(let validation)? = summary["validation"],
+              validation["isValid"] == .bool(true) else {
+            throw KilnError.invalidArgument("file '\(fileID)' did not pass validation; see its upload answer for the problems")
+        }
+        let experiment = try await tracking.experiment(named: Self.experimentName, creating: true)
+        let run = try await tracking.createRun(
+            experimentID: String(experiment.id), userID: actor, name: nil, startTime: nil,
+            tags: [TrackingTag(key: "kiln.app", value: "ctr"), TrackingTag(key: "kiln.file_id", value: fileID),
+                   TrackingTag(key: "kiln.filename", value: file.filename)])
+        let runID = run.info.runID
+        var params = [
+            TrackingTag(key: "model", value: config.resolvedModel), TrackingTag(key: "epochs", value: String(config.resolvedEpochs)),
+            TrackingTag(key: "learning_rate", value: String(config.resolvedLearningRate)),
+            TrackingTag(key: "max_depth", value: String(config.resolvedMaxDepth)), TrackingTag(key: "file_id", value: fileID),
+        ]
+        if let rounds = config.earlyStoppingRounds { params.append(TrackingTag(key: "early_stopping_rounds", value: String(rounds))) }
+        try await tracking.logBatch(runID: runID, params: params)
+        let parameters = CTRTrainingJob.Parameters(runId: runID, fileId: fileID, config: config)
+        let (job, _) = try await jobs.submit(
+            kind: CTRTrainingJob.kind, parameters: try JobCoding.encode(parameters), inputBlobs: [file.sha256], owner: actor)
+        try await tracking.logBatch(runID: runID, tags: [TrackingTag(key: "kiln.job_id", value: job.id)])
+        return runID
+    }
+
+    /// `GET /api/train/status/{run_id}` in the seed's shape.
+    public func status(runID: String) async throws -> JSONValue {
+        let run = try await tracking.run(id: runID)
+        guard run.tags.contains(TrackingTag(key: "kiln.app", value: "ctr")) else { throw KilnError.notFound("no CTR training run '\(runID.prefix(64))'") }
+        let latest = Dictionary(run.metrics.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        var status = Self.seedStatus(run.info.status)
+        var object: [String: JSONValue] = [
+            "run_id": .string(runID),
+            "current_epoch": .int(Int(latest["val_loss"]?.step ?? 0)),
+            "total_epochs": .int(Int(run.params.first { $0.key == "epochs" }?.value ?? "") ?? 0),
+            "metrics": .object(Dictionary(uniqueKeysWithValues: ["train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"]
+                .compactMap { key in latest[key].map { (key, JSONValue.number($0.value)) } })),
+        ]
+        let tag = { (key: String) in run.tags.first { $0.key == key }?.value }
+        // A job that died before it could update its run still tells the truth.
+        if status == "training", let jobID = tag("kiln.job_id"), let job = try await jobs.find(id: jobID), job.state.isTerminal, job.state != .succeeded {
+            status = "failed"
+            object["error"] = .string(job.errorMessage ?? job.state.rawValue)
+        }
+        object["status"] = .string(status)
+        if let name = tag("kiln.model_name"), let version = tag("kiln.model_version") {
+            object["model_name"] = .string(name)
+            object["model_version"] = .string(version)
+        }
+        return .object(object)
+    }
+
+    /// The seed's words for a run's state.
+    static func seedStatus(_ status: RunStatus) -> String {
+        switch status {
+        case .finished: "completed"
+        case .failed, .killed: "failed"
+        case .running, .scheduled: "training"
+        }
+    }
+
+    /// `GET /api/train/runs`: newest first.
+    public func runs() async throws -> JSONValue {
+        guard let experiment = try? await tracking.experiment(named: Self.experimentName, creating: false) else { return .array([]) }
+        let page = try await tracking.searchRuns(
+            experimentIDs: [String(experiment.id)], filter: "tags.`kiln.app` = 'ctr'", view: .activeOnly, orderBy: [],
+            maxResults: 1000, pageToken: nil)
+        let formatter = ISO8601DateFormatter()
+        return .array(page.items.map { run in
+            let accuracy = run.metrics.first { $0.key == "val_accuracy" }?.value
+            return .object([
+                "run_id": .string(run.info.runID),
+                "created_at": .string(formatter.string(from: Date(timeIntervalSince1970: Double(run.info.startTime) / 1000))),
+                "status": .string(Self.seedStatus(run.info.status)),
+                "accuracy": accuracy.map(JSONValue.number) ?? .null,
+                "file_id": .string(run.tags.first { $0.key == "kiln.file_id" }?.value ?? ""),
+                "model": .string(run.params.first { $0.key == "model" }?.value ?? ""),
+            ])
+        })
+    }
+}

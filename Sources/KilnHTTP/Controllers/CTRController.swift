@@ -1,0 +1,68 @@
+import CTRApp
+import Foundation
+import Hummingbird
+import KilnCore
+import KilnStore
+
+/// The CTR analytics app's routes at the seed's paths (`/api/upload`, `/api/train`, …).
+/// Any authenticated caller may use them; errors are in Kiln's native shape.
+struct CTRController {
+    let service: CTRService
+    let json: JSONBody
+    let limits: Limits
+    /// Where uploads are streamed before they are parsed and stored (inside the blob store's
+    /// temporary folder, which is emptied at start after a crash).
+    let staging: URL
+
+    func addRoutes(to api: RouterGroup<KilnRequestContext>) {
+        api.post("upload", use: upload)
+        api.post("train", use: train)
+        api.get("train/status/{run_id}", use: status)
+        api.get("train/runs", use: runs)
+    }
+
+    /// multipart/form-data with the CSV in the `file` part.
+    @Sendable func upload(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let folder = staging.appendingPathComponent("ctr-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let received = try await MultipartUpload.receive(
+            request, into: folder,
+            fileNames: { field, _ in
+                guard field == "file" else { throw KilnError.invalidArgument("unexpected file field '\(field)'; send the CSV as 'file'") }
+                return "upload.csv"
+            },
+            maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes)
+        guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (a CSV file)") }
+        let summary = try await service.upload(filename: String(file.filename.prefix(255)), file: file.path)
+        return MLflowJSON.response(Self.object(summary))
+    }
+
+    struct TrainRequest: Decodable {
+        var fileId: String
+        var config: CTRTrainingConfig?
+    }
+
+    @Sendable func train(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let body = try await json.decode(TrainRequest.self, from: request, context: context)
+        let runID = try await service.startTraining(fileID: body.fileId, config: body.config ?? CTRTrainingConfig(),
+                                                    actor: try context.principal().actor)
+        return MLflowJSON.response(["run_id": .string(runID), "status": "training"])
+    }
+
+    @Sendable func status(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        MLflowJSON.response(Self.object(try await service.status(runID: try context.parameters.require("run_id"))))
+    }
+
+    @Sendable func runs(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let list = try await service.runs()
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: list.jsonBytes)))
+    }
+
+    private static func object(_ value: JSONValue) -> [String: JSONValue] {
+        if case .object(let object) = value { return object }
+        return [:]
+    }
+}

@@ -1,0 +1,101 @@
+"""The CTR app (seed 003) against a real server: upload, validation, XGBoost training as a job,
+status and run list in the seed's shapes, the run in MLflow, and the trained model served."""
+
+import io
+import time
+
+import numpy as np
+import pytest
+import requests
+from mlflow import MlflowClient
+
+
+def make_csv(rows=2000, seed=0) -> bytes:
+    rng = np.random.default_rng(seed)
+    hour = rng.integers(0, 24, rows)
+    age = rng.integers(18, 70, rows)
+    noise = rng.normal(size=rows)
+    # Clicks are rare and depend on the hour and age: learnable, ~5% positive.
+    logit = -4.0 + 2.5 * ((hour >= 18) & (hour <= 22)) + 0.03 * (age - 40)
+    clicked = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(int)
+    out = io.StringIO()
+    out.write("hour,age,noise,clicked\n")
+    for values in zip(hour, age, noise, clicked):
+        out.write(f"{values[0]},{values[1]},{values[2]:.4f},{values[3]}\n")
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+def server(kiln_factory):
+    return kiln_factory().start()
+
+
+def upload(server, content: bytes, name="data.csv"):
+    return requests.post(f"{server.url}/api/upload", files={"file": (name, content, "text/csv")}, headers=server.headers())
+
+
+def test_upload_validates_with_rows_and_columns(server):
+    good = upload(server, make_csv())
+    assert good.status_code == 200, good.text
+    body = good.json()
+    assert body["rows"] == 2000 and body["columns"] == ["hour", "age", "noise", "clicked"] and body["column_count"] == 4
+    assert body["validation"] == {"isValid": True, "errors": [], "warnings": []}
+    assert body["info"]["totalRows"] == 2000 and 0 < body["info"]["clickedOne"] < 400
+    assert body["info"]["ctr"] == round(body["info"]["clickedOne"] / 20, 2)
+    assert len(body["preview"]) == 10 and set(body["preview"][0]) == {"hour", "age", "noise", "clicked"}
+
+    bad = upload(server, b"hour,hour,city\n1,2,seoul\n3,4\n", name="bad.csv").json()
+    codes = {e["code"] for e in bad["validation"]["errors"]}
+    assert not bad["validation"]["isValid"]
+    assert codes == {"duplicate_header", "missing_target", "ragged_row", "non_numeric"}
+    assert any(e["code"] == "non_numeric" and e["column"] == "city" and e["row"] == 2 for e in bad["validation"]["errors"])
+    refused = requests.post(f"{server.url}/api/train", json={"file_id": bad["file_id"], "config": {"model": "xgboost"}}, headers=server.headers())
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_argument"
+
+    assert upload(server, b"").status_code == 400
+    assert upload(server, b'a,"open\n').status_code == 400
+    assert requests.post(f"{server.url}/api/upload", data=b"x", headers=server.headers()).status_code == 415
+    missing = requests.post(f"{server.url}/api/train", json={"file_id": "nope"}, headers=server.headers())
+    assert missing.status_code == 404
+    lstm = requests.post(f"{server.url}/api/train", json={"file_id": body["file_id"], "config": {"model": "lstm"}}, headers=server.headers())
+    assert lstm.status_code == 400 and "lstm" in lstm.json()["error"]["message"].lower()
+
+
+def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
+    file_id = upload(server, make_csv()).json()["file_id"]
+    started = requests.post(f"{server.url}/api/train", json={"file_id": file_id, "config": {
+        "model": "xgboost", "epochs": 15, "learning_rate": 0.3, "max_depth": 3}}, headers=server.headers())
+    assert started.status_code == 200, started.text
+    assert started.json()["status"] == "training"
+    run_id = started.json()["run_id"]
+
+    deadline = time.monotonic() + 120
+    while True:
+        status = requests.get(f"{server.url}/api/train/status/{run_id}", headers=server.headers()).json()
+        if status["status"] != "training" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert status["status"] == "completed", status
+    assert status["current_epoch"] == status["total_epochs"] == 15
+    assert set(status["metrics"]) == {"train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"}
+    assert status["metrics"]["val_auc"] > 0.65, status
+
+    runs = requests.get(f"{server.url}/api/train/runs", headers=server.headers()).json()
+    assert [r["run_id"] for r in runs] == [run_id]
+    assert runs[0]["status"] == "completed" and runs[0]["file_id"] == file_id and runs[0]["accuracy"] > 0
+
+    # The run is an MLflow run: every epoch is in the metric history, the model in its artifacts.
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", server.admin_key)
+    client = MlflowClient(tracking_uri=server.url)
+    assert [m.step for m in client.get_metric_history(run_id, "val_loss")] == list(range(1, 16))
+    assert {a.path for a in client.list_artifacts(run_id, "model")} == {"model/model.json", "model/config.json"}
+    assert client.get_run(run_id).data.params["model"] == "xgboost"
+
+    # ... and a served model version.
+    name, version = status["model_name"], status["model_version"]
+    features = np.array([[20, 60, 0.0], [3, 20, 0.0]], dtype=np.float32)
+    answer = requests.post(f"{server.url}/v2/models/{name}/versions/{version}/infer", headers=server.headers(), json={
+        "inputs": [{"name": "features", "datatype": "FP32", "shape": [2, 3], "data": features.flatten().tolist()}]})
+    assert answer.status_code == 200, answer.text
+    evening, night = answer.json()["outputs"][0]["data"]
+    assert evening > night
