@@ -7,7 +7,7 @@ enum OpenAPIDocument {
  "info": {
   "title": "Kiln native API",
   "version": "0.1.0",
-  "description": "Kiln's own endpoints. Every endpoint except /health, /ready and /metrics requires `Authorization: Bearer <API key or JWT>`. Errors share one shape (components.schemas.Error). The Open Inference Protocol surface (/v2) follows KServe V2 and Triton's extensions and is documented in the README; it uses the error shape {\"error\": \"message\"}."
+  "description": "Kiln's own endpoints. Every endpoint except /health, /ready and /metrics requires `Authorization: Bearer <API key or JWT>`. Errors share one shape (components.schemas.Error). The Open Inference Protocol surface (/v2) follows KServe V2 and Triton's extensions and is documented in the README; it uses the error shape {\"error\": \"message\"}. The CTR app's routes (/api/upload, /api/train, …, tag 'CTR app') use the native error shape. The MLflow-compatible surface (/api/2.0/mlflow, /api/2.0/mlflow-artifacts) follows MLflow's REST API and is documented in the README."
  },
  "servers": [
   {
@@ -1057,6 +1057,191 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/api/upload": {
+   "post": {
+    "operationId": "ctrUpload",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app (seed 003): upload a CSV table for training.",
+    "description": "multipart/form-data with the CSV in `file` (UTF-8, comma-separated, a header row; the target column is `clicked`). The file is streamed to the blob store and parsed once. A table with problems is still stored: `validation.errors` lists them (missing target, non-binary target, non-numeric columns, duplicate or empty headers, ragged rows, missing target values), each with its line (`row`, 1-based, the header is line 1) and `column`; empty feature values are `warnings`. `columns` is the list of column names (the seed names it twice; as JSON the list wins), `column_count` their number. Rejects: another media type (415); no `file` part, an empty file, a file that is not UTF-8 or has an unterminated quote (400); a body over max_upload (413).",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "multipart/form-data": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "file"
+        ],
+        "properties": {
+         "file": {
+          "type": "string",
+          "format": "binary"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "Stored and parsed.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CTRUpload"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/train": {
+   "post": {
+    "operationId": "ctrTrain",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: start training on an uploaded file (a durable `ctr.train` job and a tracking run).",
+    "description": "The answer's `run_id` is an MLflow-compatible run in the experiment `ctr`. Training: stratified 80/20 split (seed 42), clicks weighted by negatives/positives, per-epoch metrics train_loss, val_loss, train_accuracy, val_accuracy, val_auc. The trained model is registered as `config.model_name` (default `ctr_xgboost`) and served. Rejects: unknown `file_id` (404); a file that did not pass validation, `config.model` other than `xgboost` (the LSTM trainer is not built yet), epochs outside 1–2000, learning_rate outside (0, 1], max_depth outside 1–16 (400); another media type (415).",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/CTRTrainRequest"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "Queued.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CTRTrainStarted"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/train/status/{run_id}": {
+   "get": {
+    "operationId": "ctrTrainStatus",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: a training run's state, epoch and latest metrics.",
+    "parameters": [
+     {
+      "name": "run_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The run.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CTRTrainStatus"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/train/runs": {
+   "get": {
+    "operationId": "ctrTrainRuns",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: every training run, newest first.",
+    "responses": {
+     "200": {
+      "description": "The runs.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CTRRunList"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -1561,6 +1746,272 @@ enum OpenAPIDocument {
       "type": "string"
      },
      "result": {}
+    }
+   },
+   "CTRProblem": {
+    "type": "object",
+    "required": [
+     "code",
+     "message"
+    ],
+    "properties": {
+     "code": {
+      "type": "string"
+     },
+     "message": {
+      "type": "string"
+     },
+     "row": {
+      "type": "integer"
+     },
+     "column": {
+      "type": "string"
+     },
+     "count": {
+      "type": "integer"
+     }
+    }
+   },
+   "CTRUpload": {
+    "type": "object",
+    "required": [
+     "file_id",
+     "filename",
+     "rows",
+     "column_count",
+     "columns",
+     "validation",
+     "info",
+     "preview"
+    ],
+    "properties": {
+     "file_id": {
+      "type": "string"
+     },
+     "filename": {
+      "type": "string"
+     },
+     "rows": {
+      "type": "integer"
+     },
+     "column_count": {
+      "type": "integer"
+     },
+     "columns": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "validation": {
+      "type": "object",
+      "required": [
+       "isValid",
+       "errors",
+       "warnings"
+      ],
+      "properties": {
+       "isValid": {
+        "type": "boolean"
+       },
+       "errors": {
+        "type": "array",
+        "items": {
+         "$ref": "#/components/schemas/CTRProblem"
+        }
+       },
+       "warnings": {
+        "type": "array",
+        "items": {
+         "$ref": "#/components/schemas/CTRProblem"
+        }
+       }
+      }
+     },
+     "info": {
+      "type": "object",
+      "required": [
+       "totalRows",
+       "clickedOne",
+       "ctr"
+      ],
+      "properties": {
+       "totalRows": {
+        "type": "integer"
+       },
+       "clickedOne": {
+        "type": "integer"
+       },
+       "ctr": {
+        "type": "number",
+        "description": "percent of rows with clicked = 1"
+       }
+      }
+     },
+     "preview": {
+      "type": "array",
+      "maxItems": 10,
+      "items": {
+       "type": "object"
+      }
+     }
+    }
+   },
+   "CTRTrainRequest": {
+    "type": "object",
+    "required": [
+     "file_id"
+    ],
+    "properties": {
+     "file_id": {
+      "type": "string"
+     },
+     "config": {
+      "type": "object",
+      "properties": {
+       "epochs": {
+        "type": "integer"
+       },
+       "batch_size": {
+        "type": "integer"
+       },
+       "learning_rate": {
+        "type": "number"
+       },
+       "lstm_hidden": {
+        "type": "integer"
+       },
+       "mlp_hidden": {
+        "type": "array",
+        "items": {
+         "type": "integer"
+        }
+       },
+       "dropout": {
+        "type": "number"
+       },
+       "model": {
+        "type": "string",
+        "enum": [
+         "xgboost",
+         "lstm"
+        ]
+       },
+       "max_depth": {
+        "type": "integer"
+       },
+       "early_stopping_rounds": {
+        "type": "integer"
+       },
+       "model_name": {
+        "type": "string"
+       }
+      }
+     }
+    }
+   },
+   "CTRTrainStarted": {
+    "type": "object",
+    "required": [
+     "run_id",
+     "status"
+    ],
+    "properties": {
+     "run_id": {
+      "type": "string"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "training"
+      ]
+     }
+    }
+   },
+   "CTRTrainStatus": {
+    "type": "object",
+    "required": [
+     "run_id",
+     "status",
+     "current_epoch",
+     "total_epochs",
+     "metrics"
+    ],
+    "properties": {
+     "run_id": {
+      "type": "string"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "training",
+       "completed",
+       "failed"
+      ]
+     },
+     "current_epoch": {
+      "type": "integer"
+     },
+     "total_epochs": {
+      "type": "integer"
+     },
+     "metrics": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "number"
+      }
+     },
+     "model_name": {
+      "type": "string"
+     },
+     "model_version": {
+      "type": "string"
+     },
+     "error": {
+      "type": "string"
+     }
+    }
+   },
+   "CTRRunList": {
+    "type": "array",
+    "items": {
+     "type": "object",
+     "required": [
+      "run_id",
+      "created_at",
+      "status",
+      "accuracy",
+      "file_id"
+     ],
+     "properties": {
+      "run_id": {
+       "type": "string"
+      },
+      "created_at": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "status": {
+       "type": "string",
+       "enum": [
+        "training",
+        "completed",
+        "failed"
+       ]
+      },
+      "accuracy": {
+       "type": [
+        "number",
+        "null"
+       ]
+      },
+      "file_id": {
+       "type": "string"
+      },
+      "model": {
+       "type": "string"
+      }
+     }
     }
    }
   },
