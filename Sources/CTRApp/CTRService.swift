@@ -8,6 +8,8 @@ import KilnTracking
 /// are tracking runs in the experiment `ctr`, so they also show in any MLflow client.
 public struct CTRService: Sendable {
     public static let experimentName = "ctr"
+    /// Where a finished run keeps its feature analysis, under the run's artifact root.
+    static let analysisArtifact = "reports/analysis.json"
     static let referenceKind = "ctr_file"
 
     let files: CTRFileRepository
@@ -15,8 +17,11 @@ public struct CTRService: Sendable {
     let references: any BlobReferenceRepository
     let tracking: TrackingService
     let jobs: JobService
+    let artifacts: ArtifactService
 
-    public init(files: CTRFileRepository, blobs: BlobStore, references: any BlobReferenceRepository, tracking: TrackingService, jobs: JobService) {
+    public init(files: CTRFileRepository, blobs: BlobStore, references: any BlobReferenceRepository, tracking: TrackingService,
+                jobs: JobService, artifacts: ArtifactService) {
+        self.artifacts = artifacts
         self.files = files
         self.blobs = blobs
         self.references = references
@@ -114,6 +119,43 @@ public struct CTRService: Sendable {
             object["model_version"] = .string(version)
         }
         return .object(object)
+    }
+
+    private func analysis(runID: String) async throws -> FeatureAnalysis {
+        let run = try await tracking.run(id: runID)
+        guard run.tags.contains(TrackingTag(key: "kiln.app", value: "ctr")) else { throw KilnError.notFound("no CTR training run '\(runID.prefix(64))'") }
+        guard run.info.status == .finished else {
+            throw KilnError.conflict("run \(runID) has not finished training (status \(Self.seedStatus(run.info.status)))")
+        }
+        let root = String(run.info.artifactURI.dropFirst("mlflow-artifacts:".count).drop { $0 == "/" })
+        let (_, url) = try await artifacts.file(path: "\(root)/\(Self.analysisArtifact)")
+        return try JSONDecoder().decode(FeatureAnalysis.self, from: Data(contentsOf: url))
+    }
+
+    /// `GET /api/report/feature-importance/{run_id}`: most important first.
+    public func featureImportance(runID: String) async throws -> JSONValue {
+        let analysis = try await analysis(runID: runID)
+        return .array(analysis.features.sorted { $0.importance > $1.importance }.map { feature in
+            .object([
+                "feature": .string(feature.feature),
+                "importance": .number(feature.importance),
+                "pValue": .number(feature.pValue),
+                "ci": .array(feature.ci.map(JSONValue.number)),
+                "description": .string(feature.feature),
+                "test": .string(analysis.test),
+            ])
+        })
+    }
+
+    /// `GET /api/report/correlation/{run_id}?k=`: Pearson's r among the `k` most important features.
+    public func correlation(runID: String, k: Int) async throws -> JSONValue {
+        guard k >= 2 else { throw KilnError.invalidArgument("k must be at least 2") }
+        let analysis = try await analysis(runID: runID)
+        let top = analysis.features.indices.sorted { analysis.features[$0].importance > analysis.features[$1].importance }.prefix(k)
+        return .object([
+            "features": .array(top.map { .string(analysis.features[$0].feature) }),
+            "matrix": .array(top.map { i in .array(top.map { j in .number(analysis.correlation[i][j]) }) }),
+        ])
     }
 
     /// The seed's words for a run's state.

@@ -193,6 +193,10 @@ public struct CTRTrainingJob: JobHandler {
         let root = String(run.artifactURI.dropFirst("mlflow-artifacts:".count).drop { $0 == "/" })
         _ = try await artifacts.put(path: "\(root)/model/model.json", body: FileChunks(url: modelFile))
         _ = try await artifacts.put(path: "\(root)/model/config.json", body: SingleChunk(bytes: servingConfig.jsonBytes))
+        await context.progress(1, "analysing features")
+        let analysis = try FeatureAnalysis.compute(
+            names: dataset.featureNames, modelJSON: try Data(contentsOf: modelFile), values: values, labels: labels)
+        _ = try await artifacts.put(path: "\(root)/\(CTRService.analysisArtifact)", body: SingleChunk(bytes: Array(try JSONEncoder().encode(analysis))))
 
         let name = config.resolvedModelName
         do {

@@ -144,7 +144,9 @@ public func buildApplication(
 
     // Apps, at their seeds' paths.
     CTRController(
-        service: CTRService(files: ctrFiles, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), tracking: tracking, jobs: jobs),
+        service: CTRService(
+            files: ctrFiles, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), tracking: tracking, jobs: jobs,
+            artifacts: artifacts),
         json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
     ).addRoutes(to: router.group("api"))
 

@@ -84,11 +84,26 @@ def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
     assert [r["run_id"] for r in runs] == [run_id]
     assert runs[0]["status"] == "completed" and runs[0]["file_id"] == file_id and runs[0]["accuracy"] > 0
 
+    # Feature analysis, computed when training ended: importance with a bootstrap CI, a p-value.
+    importance = requests.get(f"{server.url}/api/report/feature-importance/{run_id}", headers=server.headers()).json()
+    assert {f["feature"] for f in importance} == {"hour", "age", "noise"}
+    assert [f["importance"] for f in importance] == sorted((f["importance"] for f in importance), reverse=True)
+    assert abs(sum(f["importance"] for f in importance) - 1) < 1e-6
+    for f in importance:
+        assert f["ci"][0] <= f["importance"] <= f["ci"][1] and 0 <= f["pValue"] <= 1 and "Mann-Whitney" in f["test"]
+    assert next(f for f in importance if f["feature"] == "age")["pValue"] < 0.05
+    correlation = requests.get(f"{server.url}/api/report/correlation/{run_id}", params={"k": 2}, headers=server.headers()).json()
+    assert correlation["features"] == [f["feature"] for f in importance[:2]]
+    assert [correlation["matrix"][i][i] for i in range(2)] == [1, 1] and len(correlation["matrix"]) == 2
+    assert requests.get(f"{server.url}/api/report/correlation/{run_id}", params={"k": "x"}, headers=server.headers()).status_code == 400
+    assert requests.get(f"{server.url}/api/report/feature-importance/nope", headers=server.headers()).status_code == 404
+
     # The run is an MLflow run: every epoch is in the metric history, the model in its artifacts.
     monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", server.admin_key)
     client = MlflowClient(tracking_uri=server.url)
     assert [m.step for m in client.get_metric_history(run_id, "val_loss")] == list(range(1, 16))
     assert {a.path for a in client.list_artifacts(run_id, "model")} == {"model/model.json", "model/config.json"}
+    assert [a.path for a in client.list_artifacts(run_id, "reports")] == ["reports/analysis.json"]
     assert client.get_run(run_id).data.params["model"] == "xgboost"
 
     # ... and a served model version.

@@ -19,6 +19,8 @@ struct CTRController {
         api.post("train", use: train)
         api.get("train/status/{run_id}", use: status)
         api.get("train/runs", use: runs)
+        api.get("report/feature-importance/{run_id}", use: featureImportance)
+        api.get("report/correlation/{run_id}", use: correlation)
     }
 
     /// multipart/form-data with the CSV in the `file` part.
@@ -35,7 +37,7 @@ struct CTRController {
             maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes)
         guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (a CSV file)") }
         let summary = try await service.upload(filename: String(file.filename.prefix(255)), file: file.path)
-        return MLflowJSON.response(Self.object(summary))
+        return Self.response(summary)
     }
 
     struct TrainRequest: Decodable {
@@ -47,22 +49,30 @@ struct CTRController {
         let body = try await json.decode(TrainRequest.self, from: request, context: context)
         let runID = try await service.startTraining(fileID: body.fileId, config: body.config ?? CTRTrainingConfig(),
                                                     actor: try context.principal().actor)
-        return MLflowJSON.response(["run_id": .string(runID), "status": "training"])
+        return Self.response(.object(["run_id": .string(runID), "status": "training"]))
     }
 
     @Sendable func status(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        MLflowJSON.response(Self.object(try await service.status(runID: try context.parameters.require("run_id"))))
+        Self.response(try await service.status(runID: try context.parameters.require("run_id")))
     }
 
     @Sendable func runs(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let list = try await service.runs()
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: list.jsonBytes)))
+        Self.response(try await service.runs())
     }
 
-    private static func object(_ value: JSONValue) -> [String: JSONValue] {
-        if case .object(let object) = value { return object }
-        return [:]
+    @Sendable func featureImportance(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        Self.response(try await service.featureImportance(runID: try context.parameters.require("run_id")))
+    }
+
+    @Sendable func correlation(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let text = request.uri.queryParameters["k"].map(String.init)
+        guard let k = text.map({ Int($0) }) ?? 10 else { throw KilnError.invalidArgument("k must be an integer") }
+        return Self.response(try await service.correlation(runID: try context.parameters.require("run_id"), k: k))
+    }
+
+    private static func response(_ value: JSONValue) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
     }
 }

@@ -1242,6 +1242,113 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/api/report/feature-importance/{run_id}": {
+   "get": {
+    "operationId": "ctrFeatureImportance",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: feature importance of a finished run, most important first.",
+    "description": "importance: the feature's share of the model's total split gain (sums to 1); ci: 95% percentile bootstrap interval of that share, resampling the model's trees (1000 resamples, fixed seed); pValue: two-sided Mann-Whitney U test of the feature between clicked and not-clicked rows (normal approximation, tie-corrected); test names the test. Rejects: unknown run (404); a run that has not finished (409).",
+    "parameters": [
+     {
+      "name": "run_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The features.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CTRFeatureImportance"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/report/correlation/{run_id}": {
+   "get": {
+    "operationId": "ctrCorrelation",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: Pearson correlation among the k most important features of a finished run.",
+    "description": "Pearson's r over rows where both features are present; 0 for a constant feature. Rejects: k not an integer or below 2 (400); unknown run (404); a run that has not finished (409).",
+    "parameters": [
+     {
+      "name": "run_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "k",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 2,
+       "default": 10
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The matrix.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CTRCorrelation"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -2010,6 +2117,68 @@ enum OpenAPIDocument {
       },
       "model": {
        "type": "string"
+      }
+     }
+    }
+   },
+   "CTRFeatureImportance": {
+    "type": "array",
+    "items": {
+     "type": "object",
+     "required": [
+      "feature",
+      "importance",
+      "pValue",
+      "ci",
+      "description"
+     ],
+     "properties": {
+      "feature": {
+       "type": "string"
+      },
+      "importance": {
+       "type": "number"
+      },
+      "pValue": {
+       "type": "number"
+      },
+      "ci": {
+       "type": "array",
+       "items": {
+        "type": "number"
+       },
+       "minItems": 2,
+       "maxItems": 2
+      },
+      "description": {
+       "type": "string"
+      },
+      "test": {
+       "type": "string"
+      }
+     }
+    }
+   },
+   "CTRCorrelation": {
+    "type": "object",
+    "required": [
+     "features",
+     "matrix"
+    ],
+    "properties": {
+     "features": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "matrix": {
+      "type": "array",
+      "items": {
+       "type": "array",
+       "items": {
+        "type": "number"
+       }
       }
      }
     }
