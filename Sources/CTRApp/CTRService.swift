@@ -11,6 +11,8 @@ public struct CTRService: Sendable {
     /// Where a finished run keeps its feature analysis, under the run's artifact root.
     static let analysisArtifact = "reports/analysis.json"
     static let referenceKind = "ctr_file"
+    /// Marks the tracking runs that are CTR trainings.
+    static let appTag = TrackingTag(key: "kiln.app", value: "ctr")
 
     let files: CTRFileRepository
     let blobs: BlobStore
@@ -77,7 +79,7 @@ public struct CTRService: Sendable {
         let experiment = try await tracking.experiment(named: Self.experimentName, creating: true)
         let run = try await tracking.createRun(
             experimentID: String(experiment.id), userID: actor, name: nil, startTime: nil,
-            tags: [TrackingTag(key: "kiln.app", value: "ctr"), TrackingTag(key: "kiln.file_id", value: fileID),
+            tags: [Self.appTag, TrackingTag(key: "kiln.file_id", value: fileID),
                    TrackingTag(key: "kiln.filename", value: file.filename)])
         let runID = run.info.runID
         var params = [
@@ -94,10 +96,16 @@ public struct CTRService: Sendable {
         return runID
     }
 
+    /// The tracking run `runID`, if it is a CTR training.
+    private func trainingRun(_ runID: String) async throws -> Run {
+        let run = try await tracking.run(id: runID)
+        guard run.tags.contains(Self.appTag) else { throw KilnError.notFound("no CTR training run '\(runID.prefix(64))'") }
+        return run
+    }
+
     /// `GET /api/train/status/{run_id}` in the seed's shape.
     public func status(runID: String) async throws -> JSONValue {
-        let run = try await tracking.run(id: runID)
-        guard run.tags.contains(TrackingTag(key: "kiln.app", value: "ctr")) else { throw KilnError.notFound("no CTR training run '\(runID.prefix(64))'") }
+        let run = try await trainingRun(runID)
         let latest = Dictionary(run.metrics.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var status = Self.seedStatus(run.info.status)
         var object: [String: JSONValue] = [
@@ -122,12 +130,13 @@ public struct CTRService: Sendable {
     }
 
     private func analysis(runID: String) async throws -> FeatureAnalysis {
-        let run = try await tracking.run(id: runID)
-        guard run.tags.contains(TrackingTag(key: "kiln.app", value: "ctr")) else { throw KilnError.notFound("no CTR training run '\(runID.prefix(64))'") }
+        let run = try await trainingRun(runID)
         guard run.info.status == .finished else {
             throw KilnError.conflict("run \(runID) has not finished training (status \(Self.seedStatus(run.info.status)))")
         }
-        let root = String(run.info.artifactURI.dropFirst("mlflow-artifacts:".count).drop { $0 == "/" })
+        guard let root = try ArtifactService.path(ofURI: run.info.artifactURI) else {
+            throw KilnError.notFound("run \(runID) stores its artifacts outside Kiln")
+        }
         let (_, url) = try await artifacts.file(path: "\(root)/\(Self.analysisArtifact)")
         return try JSONDecoder().decode(FeatureAnalysis.self, from: Data(contentsOf: url))
     }
@@ -171,7 +180,7 @@ public struct CTRService: Sendable {
     public func runs() async throws -> JSONValue {
         guard let experiment = try? await tracking.experiment(named: Self.experimentName, creating: false) else { return .array([]) }
         let page = try await tracking.searchRuns(
-            experimentIDs: [String(experiment.id)], filter: "tags.`kiln.app` = 'ctr'", view: .activeOnly, orderBy: [],
+            experimentIDs: [String(experiment.id)], filter: "tags.`\(Self.appTag.key)` = '\(Self.appTag.value)'", view: .activeOnly, orderBy: [],
             maxResults: 1000, pageToken: nil)
         let formatter = ISO8601DateFormatter()
         return .array(page.items.map { run in

@@ -61,18 +61,6 @@ enum StratifiedSplit {
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence on every platform.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The `ctr.train` job: trains on an uploaded table, records every epoch in the run's metrics,
 /// stores the model as the run's artifacts and registers it, which makes Kiln serve it.
 public struct CTRTrainingJob: JobHandler {
@@ -190,7 +178,9 @@ public struct CTRTrainingJob: JobHandler {
             ]),
         ])
         let run = try await tracking.runInfo(id: parameters.runId)
-        let root = String(run.artifactURI.dropFirst("mlflow-artifacts:".count).drop { $0 == "/" })
+        guard let root = try ArtifactService.path(ofURI: run.artifactURI) else {
+            throw JobFailure(code: "artifact_location", message: "run \(parameters.runId) stores artifacts outside Kiln (\(run.artifactURI))")
+        }
         _ = try await artifacts.put(path: "\(root)/model/model.json", body: FileChunks(url: modelFile))
         _ = try await artifacts.put(path: "\(root)/model/config.json", body: SingleChunk(bytes: servingConfig.jsonBytes))
         await context.progress(1, "analysing features")

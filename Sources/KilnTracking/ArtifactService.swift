@@ -51,6 +51,14 @@ public struct ArtifactService: Sendable {
         return path
     }
 
+    /// The store path behind an `mlflow-artifacts:/X` URI (X, checked by `safePath`); nil for
+    /// URIs of other schemes, whose files are not in Kiln's store.
+    public static func path(ofURI uri: String) throws -> String? {
+        let scheme = "mlflow-artifacts:"
+        guard uri.hasPrefix(scheme) else { return nil }
+        return try safePath(String(uri.dropFirst(scheme.count).drop { $0 == "/" }))
+    }
+
     /// Streams `body` into the blob store and points `path` at it (replacing an earlier file).
     public func put<Body: AsyncSequence>(path raw: String, body: Body) async throws -> ArtifactFile where Body.Element == ByteBuffer {
         let path = try Self.safePath(raw)

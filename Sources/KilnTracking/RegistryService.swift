@@ -58,10 +58,14 @@ public struct RegistryService: Sendable {
     }
 
     private func view(_ model: RegisteredModel) async throws -> ModelView {
-        let versions = try await repository.searchModelVersions(
-            filter: SearchFilter(clauses: [.init(entity: .attribute, key: "name", comparator: .equal, value: .string(model.name))]),
+        ModelView(model: model, latestVersions: Self.latestPerStage(try await versions(of: model.name)), aliases: serving.aliases(of: model.name))
+    }
+
+    /// Every version of the model `name`.
+    private func versions(of name: String) async throws -> [ModelVersion] {
+        try await repository.searchModelVersions(
+            filter: SearchFilter(clauses: [.init(entity: .attribute, key: "name", comparator: .equal, value: .string(name))]),
             orderBy: [], limit: TrackingLimits.maxSearchResults, offset: 0)
-        return ModelView(model: model, latestVersions: Self.latestPerStage(versions), aliases: serving.aliases(of: model.name))
     }
 
     /// The highest version in each stage, as MLflow's `latest_versions` shows them.
@@ -79,10 +83,7 @@ public struct RegistryService: Sendable {
             return stage
         }
         let view = try await registeredModel(name: name)
-        let versions = try await repository.searchModelVersions(
-            filter: SearchFilter(clauses: [.init(entity: .attribute, key: "name", comparator: .equal, value: .string(name))]),
-            orderBy: [], limit: TrackingLimits.maxSearchResults, offset: 0)
-        return Self.latestPerStage(versions, stages: parsed.isEmpty ? nil : parsed).map { version in
+        return Self.latestPerStage(try await versions(of: name), stages: parsed.isEmpty ? nil : parsed).map { version in
             VersionView(version: version, aliases: view.aliases.filter { $0.value == version.version }.map(\.key).sorted())
         }
     }
@@ -129,9 +130,7 @@ public struct RegistryService: Sendable {
     }
 
     private func servedVersions(of name: String) async throws -> [ModelVersion] {
-        try await repository.searchModelVersions(
-            filter: SearchFilter(clauses: [.init(entity: .attribute, key: "name", comparator: .equal, value: .string(name))]),
-            orderBy: [], limit: TrackingLimits.maxSearchResults, offset: 0).filter(\.served)
+        try await versions(of: name).filter(\.served)
     }
 
     public func setRegisteredModelTag(name: String, _ tag: TrackingTag) async throws {
@@ -182,17 +181,14 @@ public struct RegistryService: Sendable {
     /// The artifact-store path behind `source`: `mlflow-artifacts:/X` is X, `runs:/<id>/p` is
     /// p under the run's artifact root. Other schemes are registered but never served.
     func artifactPath(of source: String) async throws -> String? {
-        if source.hasPrefix("mlflow-artifacts:") {
-            let path = source.dropFirst("mlflow-artifacts:".count).drop { $0 == "/" }
-            return try ArtifactService.safePath(String(path))
-        }
+        if let path = try ArtifactService.path(ofURI: source) { return path }
         if source.hasPrefix("runs:/") {
             let rest = source.dropFirst("runs:/".count)
             let parts = rest.split(separator: "/", maxSplits: 1)
             guard let runID = parts.first, let info = try await tracking.runInfo(id: String(runID)) else {
                 throw KilnError.invalidArgument("Invalid model version source: '\(source.prefix(300))': no such run")
             }
-            guard let root = try await artifactPath(of: info.artifactURI) else { return nil }
+            guard let root = try ArtifactService.path(ofURI: info.artifactURI) else { return nil }
             return parts.count > 1 ? try ArtifactService.safePath(root + "/" + parts[1]) : root
         }
         return nil

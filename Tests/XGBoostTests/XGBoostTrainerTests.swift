@@ -6,10 +6,10 @@ import XGBoost
 @Suite struct XGBoostTrainerTests {
     /// Two features; the label is 1 when their sum is positive (a learnable rule).
     static func data(rows: Int, seed: UInt64) -> XGBoostTrainer.DataSet {
-        var generator = SplitMix(state: seed)
+        var generator = SeededGenerator(state: seed)
         var values: [Float] = [], labels: [Float] = []
         for _ in 0..<rows {
-            let a = Float(generator.unit() * 2 - 1), b = Float(generator.unit() * 2 - 1)
+            let a = Float.random(in: -1...1, using: &generator), b = Float.random(in: -1...1, using: &generator)
             values += [a, b]
             labels.append(a + b > 0 ? 1 : 0)
         }
@@ -43,17 +43,4 @@ import XGBoost
             _ = try XGBoostTrainer(library: try XGBoostLibrary(), train: bad, evaluation: [], parameters: [])
         }
     }
-}
-
-/// A tiny seeded generator, so the data are the same on every run.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -37,7 +37,7 @@ struct CTRController {
             maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes)
         guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (a CSV file)") }
         let summary = try await service.upload(filename: String(file.filename.prefix(255)), file: file.path)
-        return Self.response(summary)
+        return JSONBody.response(json: summary)
     }
 
     struct TrainRequest: Decodable {
@@ -49,30 +49,24 @@ struct CTRController {
         let body = try await json.decode(TrainRequest.self, from: request, context: context)
         let runID = try await service.startTraining(fileID: body.fileId, config: body.config ?? CTRTrainingConfig(),
                                                     actor: try context.principal().actor)
-        return Self.response(.object(["run_id": .string(runID), "status": "training"]))
+        return JSONBody.response(json: .object(["run_id": .string(runID), "status": "training"]))
     }
 
     @Sendable func status(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        Self.response(try await service.status(runID: try context.parameters.require("run_id")))
+        JSONBody.response(json: try await service.status(runID: try context.parameters.require("run_id")))
     }
 
     @Sendable func runs(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        Self.response(try await service.runs())
+        JSONBody.response(json: try await service.runs())
     }
 
     @Sendable func featureImportance(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        Self.response(try await service.featureImportance(runID: try context.parameters.require("run_id")))
+        JSONBody.response(json: try await service.featureImportance(runID: try context.parameters.require("run_id")))
     }
 
     @Sendable func correlation(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let text = request.uri.queryParameters["k"].map(String.init)
         guard let k = text.map({ Int($0) }) ?? 10 else { throw KilnError.invalidArgument("k must be an integer") }
-        return Self.response(try await service.correlation(runID: try context.parameters.require("run_id"), k: k))
-    }
-
-    private static func response(_ value: JSONValue) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
+        return JSONBody.response(json: try await service.correlation(runID: try context.parameters.require("run_id"), k: k))
     }
 }

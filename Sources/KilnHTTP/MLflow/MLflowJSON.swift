@@ -7,11 +7,9 @@ import NIOCore
 /// Tracking and registry records in the JSON shapes MLflow's clients parse (protobuf field
 /// names, times in epoch milliseconds, enums by name, NaN and infinities as strings).
 enum MLflowJSON {
-    /// A 200 with the object as JSON (written directly; also used by the app routes).
+    /// A 200 with the object as JSON.
     static func response(_ object: [String: JSONValue]) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.object(object).jsonBytes)))
+        JSONBody.response(json: .object(object))
     }
 
     static let empty: [String: JSONValue] = [:]

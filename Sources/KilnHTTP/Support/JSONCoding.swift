@@ -45,6 +45,14 @@ struct JSONBody: Sendable {
         return bytes
     }
 
+    /// A 200 with a `JSONValue` written as it is (keys untouched, no `JSONEncoder`): for
+    /// surfaces whose field names are fixed by others (MLflow, the seeds' apps).
+    static func response(json value: JSONValue) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
+    }
+
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json"

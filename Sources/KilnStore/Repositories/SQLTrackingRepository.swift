@@ -149,7 +149,7 @@ public struct SQLTrackingRepository: TrackingRepository {
 
     // MARK: Runs
 
-    private struct RunRow: Decodable {
+    private struct RunRow {
         var run_uuid: String
         var experiment_id: Int64
         var name: String
@@ -169,14 +169,14 @@ public struct SQLTrackingRepository: TrackingRepository {
         }
     }
 
-    private struct KeyValueRow: Decodable {
+    private struct KeyValueRow {
         var run_uuid: String
         var key: String
         var value: String
     }
 
-    // Search pages hold thousands of these rows: decoding columns directly is several times
-    // cheaper than SQLKit's Codable row decoder.
+    // Runs, params, tags and metrics are read column by column: search pages hold thousands of
+    // these rows, and that is several times cheaper than SQLKit's Codable row decoder.
     private static func keyValueRows(_ query: SQLRawBuilder) async throws -> [KeyValueRow] {
         try await query.all().map { row in
             KeyValueRow(run_uuid: try row.decode(column: "run_uuid", as: String.self),
@@ -205,7 +205,7 @@ public struct SQLTrackingRepository: TrackingRepository {
         }
     }
 
-    private struct MetricRow: Decodable {
+    private struct MetricRow {
         var run_uuid: String
         var key: String
         var value: Double?
@@ -232,11 +232,11 @@ public struct SQLTrackingRepository: TrackingRepository {
     }
 
     public func runInfo(id: String) async throws -> RunInfo? {
-        try await db.raw("SELECT \(Self.runColumns) FROM runs r WHERE r.run_uuid = \(bind: id)").first(decoding: RunRow.self)?.info
+        try await Self.runRows(db.raw("SELECT \(Self.runColumns) FROM runs r WHERE r.run_uuid = \(bind: id)")).first?.info
     }
 
     public func run(id: String) async throws -> Run? {
-        let rows = try await db.raw("SELECT \(Self.runColumns) FROM runs r WHERE r.run_uuid = \(bind: id)").all(decoding: RunRow.self)
+        let rows = try await Self.runRows(db.raw("SELECT \(Self.runColumns) FROM runs r WHERE r.run_uuid = \(bind: id)"))
         return try await runs(from: rows).first
     }
 
@@ -325,8 +325,7 @@ public struct SQLTrackingRepository: TrackingRepository {
     private static func newParams(_ db: any SQLDatabase, runID: String, _ params: [TrackingTag]) async throws -> [(key: String, value: String)] {
         guard !params.isEmpty else { return [] }
         let keys: [any Encodable & Sendable] = params.map(\.key)
-        let existing = try await db.raw("SELECT run_uuid, key, value FROM params WHERE run_uuid = \(bind: runID) AND key IN (\(binds: keys))")
-            .all(decoding: KeyValueRow.self)
+        let existing = try await keyValueRows(db.raw("SELECT run_uuid, key, value FROM params WHERE run_uuid = \(bind: runID) AND key IN (\(binds: keys))"))
         let stored = Dictionary(existing.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         var batch: [String: String] = [:]
         for param in params {
@@ -347,8 +346,8 @@ public struct SQLTrackingRepository: TrackingRepository {
             latest[metric.key] = metric
         }
         let keys: [any Encodable & Sendable] = Array(latest.keys)
-        let stored = try await db.raw("SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid = \(bind: runID) AND key IN (\(binds: keys))")
-            .all(decoding: MetricRow.self)
+        let stored = try await metricRows(db.raw(
+            "SELECT run_uuid, key, value, timestamp, step FROM latest_metrics WHERE run_uuid = \(bind: runID) AND key IN (\(binds: keys))"))
         for row in stored where !(latest[row.key].map { $0.isLater(than: row.metric) } ?? false) {
             latest.removeValue(forKey: row.key)
         }
@@ -380,10 +379,10 @@ public struct SQLTrackingRepository: TrackingRepository {
     }
 
     public func metricHistory(runID: String, key: String, limit: Int, offset: Int) async throws -> [Metric] {
-        try await db.raw("""
+        try await Self.metricRows(db.raw("""
             SELECT run_uuid, key, value, timestamp, step FROM metrics WHERE run_uuid = \(bind: runID) AND key = \(bind: key)
             ORDER BY step, timestamp LIMIT \(bind: limit) OFFSET \(bind: offset)
-            """).all(decoding: MetricRow.self).map(\.metric)
+            """)).map(\.metric)
     }
 
     public func searchRuns(experimentIDs: [Int64], filter: SearchFilter, view: ViewType, orderBy: [SearchOrder], limit: Int, offset: Int) async throws -> [Run] {
