@@ -166,14 +166,18 @@ public struct RegistryService: Sendable {
         if let artifactPath, try await isServable(artifactPath) {
             do {
                 try await install(name: name, number: version.version, from: artifactPath)
-                try await repository.updateModelVersion(name: name, version: version.version, description: nil, served: true, now: now)
-                version.served = true
-            } catch let error as KilnError {
-                logger.warning("registered version is not servable", metadata: ["model": "\(name)", "version": "\(version.version)", "reason": "\(error.message)"])
-                let tag = TrackingTag(key: "kiln.serving_error", value: String(error.message.prefix(TrackingLimits.maxTagValueLength)))
+            } catch {
+                // The version stays registered either way (MLflow clients register what Kiln cannot
+                // serve); only Kiln's own messages are safe to show, the rest goes to the log.
+                let reason = (error as? KilnError)?.message ?? "the model files could not be staged for serving"
+                logger.warning("registered version is not servable", metadata: ["model": "\(name)", "version": "\(version.version)", "error": "\(error)"])
+                let tag = TrackingTag(key: "kiln.serving_error", value: String(reason.prefix(TrackingLimits.maxTagValueLength)))
                 try await repository.setModelVersionTag(name: name, version: version.version, tag)
                 version.tags.append(tag)
+                return VersionView(version: version, aliases: [])
             }
+            try await repository.updateModelVersion(name: name, version: version.version, description: nil, served: true, now: now)
+            version.served = true
         }
         return VersionView(version: version, aliases: [])
     }
