@@ -133,15 +133,26 @@ enum ErrorResponse {
 
 /// A one-line, client-safe description of a decoding failure (which field, what was wrong).
 enum DecodingErrorSummary {
+    /// Bodies are decoded with `convertFromSnakeCase`, so coding keys are Swift's camelCase
+    /// names; the client sent (and should read) the snake_case ones.
+    static func wireName(_ key: String) -> String {
+        var name = ""
+        for character in key {
+            if character.isUppercase, !name.isEmpty { name.append("_") }
+            name.append(contentsOf: character.lowercased())
+        }
+        return name
+    }
+
     static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            let components = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            let components = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? wireName($0.stringValue) }
             return components.isEmpty ? "body" : components.joined(separator: ".")
         }
         switch error {
         case .keyNotFound(let key, let context):
             let parent = path(context)
-            return "missing field '\(parent == "body" ? key.stringValue : parent + "." + key.stringValue)'"
+            return "missing field '\(parent == "body" ? wireName(key.stringValue) : parent + "." + wireName(key.stringValue))'"
         case .typeMismatch(let type, let context):
             return "field '\(path(context))' should be \(type)"
         case .valueNotFound(let type, let context):
