@@ -3,8 +3,13 @@
 #include "ctorch_api.h"
 
 #include <ATen/Parallel.h>
+#include <torch/optim/adam.h>
 #include <torch/script.h>
 #include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
 
 #include <chrono>
 #include <cstdio>
@@ -19,6 +24,10 @@ struct ctorch_module {
 
 struct ctorch_outputs {
   std::vector<at::Tensor> tensors;
+};
+
+struct ctorch_optimizer {
+  std::unique_ptr<torch::optim::Adam> adam;
 };
 
 namespace {
@@ -141,37 +150,53 @@ int32_t forward_arity(ctorch_module *module, ctorch_error *error) {
   }
 }
 
-ctorch_outputs *forward(ctorch_module *module, const ctorch_tensor *inputs, int32_t count, ctorch_error *error) {
+// Wraps the caller's tensors without copying. False (error set) on a bad dtype or rank.
+bool borrow_inputs(const ctorch_tensor *inputs, int32_t count, std::vector<c10::IValue> &arguments, ctorch_error *error) {
+  arguments.reserve(count);
+  for (int32_t i = 0; i < count; ++i) {
+    const ctorch_tensor &input = inputs[i];
+    at::ScalarType type;
+    if (!to_scalar_type(input.dtype, &type) || input.ndim < 0 || input.ndim > CTORCH_MAX_DIMS) {
+      set_error(error, CTORCH_INVALID_ARGUMENT, "unsupported input dtype or rank");
+      return false;
+    }
+    std::vector<int64_t> shape(input.shape, input.shape + input.ndim);
+    arguments.emplace_back(torch::from_blob(const_cast<void *>(input.data), shape, at::TensorOptions().dtype(type)));
+  }
+  return true;
+}
+
+ctorch_outputs *to_outputs(const c10::IValue &result, ctorch_error *error) {
+  auto *outputs = new ctorch_outputs();
+  if (!collect(result, outputs->tensors)) {
+    delete outputs;
+    set_error(error, CTORCH_UNSUPPORTED, "the method must return a tensor or a tuple/list of tensors");
+    return nullptr;
+  }
+  return outputs;
+}
+
+ctorch_outputs *run_method(ctorch_module *module, const char *method, const ctorch_tensor *inputs, int32_t count, int32_t mode, ctorch_error *error) {
   clear_error(error);
   try {
-    c10::InferenceMode guard(true);
     std::vector<c10::IValue> arguments;
-    arguments.reserve(count);
-    for (int32_t i = 0; i < count; ++i) {
-      const ctorch_tensor &input = inputs[i];
-      at::ScalarType type;
-      if (!to_scalar_type(input.dtype, &type) || input.ndim < 0 || input.ndim > CTORCH_MAX_DIMS) {
-        set_error(error, CTORCH_INVALID_ARGUMENT, "unsupported input dtype or rank");
-        return nullptr;
-      }
-      std::vector<int64_t> shape(input.shape, input.shape + input.ndim);
-      // Borrow the caller's bytes: no copy on the way in.
-      arguments.emplace_back(torch::from_blob(const_cast<void *>(input.data), shape, at::TensorOptions().dtype(type)));
+    if (!borrow_inputs(inputs, count, arguments, error)) return nullptr;
+    if (mode == CTORCH_MODE_AUTOGRAD) {
+      torch::AutoGradMode enabled(true);
+      return to_outputs(module->module.get_method(method)(std::move(arguments)), error);
     }
-    c10::IValue result = module->module.forward(arguments);
-    auto *outputs = new ctorch_outputs();
-    if (!collect(result, outputs->tensors)) {
-      delete outputs;
-      set_error(error, CTORCH_UNSUPPORTED, "forward must return a tensor or a tuple/list of tensors");
-      return nullptr;
-    }
-    return outputs;
+    c10::InferenceMode guard(true);
+    return to_outputs(module->module.get_method(method)(std::move(arguments)), error);
   } catch (const std::exception &exception) {
     set_error(error, CTORCH_RUNTIME_ERROR, short_message(exception).c_str());
   } catch (...) {
-    set_error(error, CTORCH_RUNTIME_ERROR, "unknown error in forward");
+    set_error(error, CTORCH_RUNTIME_ERROR, "unknown error in the method");
   }
   return nullptr;
+}
+
+ctorch_outputs *forward(ctorch_module *module, const ctorch_tensor *inputs, int32_t count, ctorch_error *error) {
+  return run_method(module, "forward", inputs, count, CTORCH_MODE_INFERENCE, error);
 }
 
 int32_t outputs_count(const ctorch_outputs *outputs) { return static_cast<int32_t>(outputs->tensors.size()); }
@@ -204,9 +229,112 @@ double matmul_gflops(int32_t n, int32_t iterations) {
   }
 }
 
+ctorch_module *create_module(const char *class_name, ctorch_error *error) {
+  clear_error(error);
+  try {
+    auto *handle = new ctorch_module{torch::jit::Module(c10::QualifiedName("__torch__", class_name))};
+    // `train()`/`eval()` and `self.training` in methods need the attribute nn.Module has.
+    handle->module.register_attribute("training", c10::BoolType::get(), true);
+    return handle;
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_INVALID_ARGUMENT, short_message(exception).c_str());
+  }
+  return nullptr;
+}
+
+int32_t register_tensor(ctorch_module *module, const char *name, const ctorch_tensor *value, int32_t trainable, ctorch_error *error) {
+  clear_error(error);
+  try {
+    std::vector<c10::IValue> wrapped;
+    if (!borrow_inputs(value, 1, wrapped, error)) return error->code;
+    at::Tensor tensor = wrapped[0].toTensor().clone();  // the caller's bytes are only borrowed
+    if (trainable) {
+      module->module.register_parameter(name, tensor.set_requires_grad(true), false);
+    } else {
+      module->module.register_buffer(name, tensor);
+    }
+    return CTORCH_OK;
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_INVALID_ARGUMENT, short_message(exception).c_str());
+  }
+  return error->code;
+}
+
+int32_t define(ctorch_module *module, const char *source, ctorch_error *error) {
+  clear_error(error);
+  try {
+    module->module.define(source);
+    return CTORCH_OK;
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_INVALID_ARGUMENT, short_message(exception).c_str());
+  }
+  return error->code;
+}
+
+void set_training(ctorch_module *module, int32_t training) {
+  if (training) {
+    module->module.train(true);
+  } else {
+    module->module.eval();
+  }
+}
+
+ctorch_optimizer *create_adam(ctorch_module *module, double learning_rate, double weight_decay, ctorch_error *error) {
+  clear_error(error);
+  try {
+    std::vector<at::Tensor> parameters;
+    for (const at::Tensor &parameter : module->module.parameters()) parameters.push_back(parameter);
+    auto options = torch::optim::AdamOptions(learning_rate).weight_decay(weight_decay);
+    return new ctorch_optimizer{std::make_unique<torch::optim::Adam>(parameters, options)};
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_INVALID_ARGUMENT, short_message(exception).c_str());
+  }
+  return nullptr;
+}
+
+void free_optimizer(ctorch_optimizer *optimizer) { delete optimizer; }
+
+double train_step(ctorch_module *module, ctorch_optimizer *optimizer, const char *method, const ctorch_tensor *inputs, int32_t count, ctorch_error *error) {
+  clear_error(error);
+  try {
+    std::vector<c10::IValue> arguments;
+    if (!borrow_inputs(inputs, count, arguments, error)) return std::numeric_limits<double>::quiet_NaN();
+    torch::AutoGradMode enabled(true);
+    optimizer->adam->zero_grad();
+    at::Tensor loss = module->module.get_method(method)(std::move(arguments)).toTensor();
+    if (loss.numel() != 1) {
+      set_error(error, CTORCH_INVALID_ARGUMENT, "the loss method must return a scalar");
+      return std::numeric_limits<double>::quiet_NaN();
+    }
+    loss.backward();
+    optimizer->adam->step();
+    return loss.item<double>();
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_RUNTIME_ERROR, short_message(exception).c_str());
+  } catch (...) {
+    set_error(error, CTORCH_RUNTIME_ERROR, "unknown error in the training step");
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+int32_t save(ctorch_module *module, const char *path, ctorch_error *error) {
+  clear_error(error);
+  try {
+    module->module.save(path);
+    return CTORCH_OK;
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_RUNTIME_ERROR, short_message(exception).c_str());
+  }
+  return error->code;
+}
+
+void manual_seed(uint64_t seed) { torch::manual_seed(seed); }
+
 const ctorch_api api_table = {
     version, build_config, set_num_threads, get_num_threads, load, free_module, forward_arity,
     forward, outputs_count, outputs_get, free_outputs, matmul_gflops,
+    create_module, register_tensor, define, set_training, run_method, create_adam, free_optimizer,
+    train_step, save, manual_seed,
 };
 
 }  // namespace

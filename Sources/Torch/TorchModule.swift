@@ -31,14 +31,17 @@ public final class TorchModule: @unchecked Sendable {
     /// Runs forward. Input bytes are borrowed by libtorch (no copy); each output is copied
     /// once, out of libtorch's memory.
     public func forward(_ inputs: [Tensor]) throws -> [Tensor] {
-        var descriptors = try inputs.map(Self.descriptor(for:))
+        try run(method: "forward", inputs)
+    }
+
+    /// Runs any method of the module. `autograd` enables gradients for methods that compute
+    /// them themselves (`torch.autograd.grad`, e.g. Grad-CAM); results are detached.
+    public func run(method: String, _ inputs: [Tensor], autograd: Bool = false) throws -> [Tensor] {
         let api = runtime.api.pointee
         var error = ctorch_error()
-        let outputs: OpaquePointer? = try withStorages(inputs) { pointers in
-            for index in descriptors.indices { descriptors[index].data = pointers[index] }
-            return descriptors.withUnsafeBufferPointer { buffer in
-                api.forward(handle, buffer.baseAddress, Int32(buffer.count), &error)
-            }
+        let mode = Int32((autograd ? CTORCH_MODE_AUTOGRAD : CTORCH_MODE_INFERENCE).rawValue)
+        let outputs: OpaquePointer? = try Self.withDescriptors(inputs) { pointer, count in
+            api.run_method(handle, method, pointer, count, mode, &error)
         }
         guard let outputs else {
             throw TorchError(status: error.code, message: error.messageText)
@@ -58,8 +61,47 @@ public final class TorchModule: @unchecked Sendable {
         }
     }
 
+    /// Switches dropout and similar layers between training and evaluation behaviour.
+    public func setTraining(_ training: Bool) {
+        runtime.api.pointee.set_training(handle, training ? 1 : 0)
+    }
+
+    /// Writes the module as a TorchScript file that `TorchRuntime.loadModule` (and Python's
+    /// `torch.jit.load`) reads.
+    public func save(to path: String) throws {
+        var error = ctorch_error()
+        guard runtime.api.pointee.save(handle, path, &error) == 0 else {
+            throw TorchError(status: error.code, message: error.messageText)
+        }
+    }
+
+    /// One Adam step through `method`, which must return a scalar loss; returns the loss.
+    func trainStep(optimizer: OpaquePointer, method: String, _ inputs: [Tensor]) throws -> Double {
+        var error = ctorch_error()
+        let api = runtime.api.pointee
+        let loss = try Self.withDescriptors(inputs) { pointer, count in
+            api.train_step(handle, optimizer, method, pointer, count, &error)
+        }
+        if error.code != 0 { throw TorchError(status: error.code, message: error.messageText) }
+        return loss
+    }
+
+    var rawHandle: OpaquePointer { handle }
+    var torchRuntime: TorchRuntime { runtime }
+
+    /// Describes `inputs` for the C interface, their bytes pinned (not copied) while `body` runs.
+    static func withDescriptors<R>(_ inputs: [Tensor], _ body: (UnsafePointer<ctorch_tensor>?, Int32) throws -> R) throws -> R {
+        var descriptors = try inputs.map(Self.descriptor(for:))
+        return try withStorages(inputs) { pointers in
+            for index in descriptors.indices { descriptors[index].data = pointers[index] }
+            return try descriptors.withUnsafeBufferPointer { buffer in
+                try body(buffer.baseAddress, Int32(buffer.count))
+            }
+        }
+    }
+
     /// Keeps every input's storage pinned while `body` runs.
-    private func withStorages<R>(_ inputs: [Tensor], _ body: ([UnsafeRawPointer?]) throws -> R) throws -> R {
+    private static func withStorages<R>(_ inputs: [Tensor], _ body: ([UnsafeRawPointer?]) throws -> R) throws -> R {
         func pin(_ index: Int, _ pointers: [UnsafeRawPointer?]) throws -> R {
             guard index < inputs.count else { return try body(pointers) }
             return try inputs[index].storage.withUnsafeBytes { raw in

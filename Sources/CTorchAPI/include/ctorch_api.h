@@ -55,6 +55,14 @@ typedef struct {
 
 typedef struct ctorch_module ctorch_module;
 typedef struct ctorch_outputs ctorch_outputs;
+typedef struct ctorch_optimizer ctorch_optimizer;
+
+// How `run_method` runs: without autograd (serving), or with it (a method that calls
+// torch.autograd.grad itself, e.g. Grad-CAM). Results are detached either way.
+typedef enum {
+  CTORCH_MODE_INFERENCE = 0,
+  CTORCH_MODE_AUTOGRAD = 1
+} ctorch_run_mode;
 
 typedef struct {
   const char *(*version)(void);
@@ -75,6 +83,26 @@ typedef struct {
 
   // GFLOP/s of an n×n FP32 matmul, for `kiln doctor`.
   double (*matmul_gflops)(int32_t n, int32_t iterations);
+
+  // --- Training. Kiln's own models are TorchScript modules built from source text: Swift
+  // registers the parameters (initialised with its seeded generator), `define` compiles the
+  // methods, Adam trains them through a method that returns the loss, and `save` writes a file
+  // that `load` (and Python's torch.jit.load) reads back. The module starts in training mode.
+  ctorch_module *(*create_module)(const char *class_name, ctorch_error *error);
+  // Copies `value` into the module as a parameter (trainable) or a buffer (e.g. normalisation).
+  int32_t (*register_tensor)(ctorch_module *module, const char *name, const ctorch_tensor *value, int32_t trainable, ctorch_error *error);
+  int32_t (*define)(ctorch_module *module, const char *source, ctorch_error *error);
+  void (*set_training)(ctorch_module *module, int32_t training);
+  // Runs any method; outputs as for `forward`.
+  ctorch_outputs *(*run_method)(ctorch_module *module, const char *method, const ctorch_tensor *inputs, int32_t count, int32_t mode, ctorch_error *error);
+  ctorch_optimizer *(*create_adam)(ctorch_module *module, double learning_rate, double weight_decay, ctorch_error *error);
+  void (*free_optimizer)(ctorch_optimizer *optimizer);
+  // One optimisation step: zero the gradients, run `method` (which returns a scalar loss),
+  // back-propagate, step. Returns the loss; NaN with `error` set on failure.
+  double (*train_step)(ctorch_module *module, ctorch_optimizer *optimizer, const char *method, const ctorch_tensor *inputs, int32_t count, ctorch_error *error);
+  int32_t (*save)(ctorch_module *module, const char *path, ctorch_error *error);
+  // Seeds libtorch's generator (dropout masks).
+  void (*manual_seed)(uint64_t seed);
 } ctorch_api;
 
 typedef const ctorch_api *(*ctorch_get_api_fn)(void);
