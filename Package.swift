@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "CTRApp",
             dependencies: [
-                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "XGBoost",
+                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "XGBoost", "Torch",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings

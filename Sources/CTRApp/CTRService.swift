@@ -10,6 +10,8 @@ public struct CTRService: Sendable {
     public static let experimentName = "ctr"
     /// Where a finished run keeps its feature analysis, under the run's artifact root.
     static let analysisArtifact = "reports/analysis.json"
+    /// Validation metrics and deciles of a finished run, under the run's artifact root.
+    static let evaluationArtifact = "reports/evaluation.json"
     static let referenceKind = "ctr_file"
     /// Marks the tracking runs that are CTR trainings.
     static let appTag = TrackingTag(key: "kiln.app", value: "ctr")
@@ -20,10 +22,12 @@ public struct CTRService: Sendable {
     let tracking: TrackingService
     let jobs: JobService
     let artifacts: ArtifactService
+    let feed: TrainingFeed
 
     public init(files: CTRFileRepository, blobs: BlobStore, references: any BlobReferenceRepository, tracking: TrackingService,
-                jobs: JobService, artifacts: ArtifactService) {
+                jobs: JobService, artifacts: ArtifactService, feed: TrainingFeed) {
         self.artifacts = artifacts
+        self.feed = feed
         self.files = files
         self.blobs = blobs
         self.references = references
@@ -84,9 +88,19 @@ public struct CTRService: Sendable {
         let runID = run.info.runID
         var params = [
             TrackingTag(key: "model", value: config.resolvedModel), TrackingTag(key: "epochs", value: String(config.resolvedEpochs)),
-            TrackingTag(key: "learning_rate", value: String(config.resolvedLearningRate)),
-            TrackingTag(key: "max_depth", value: String(config.resolvedMaxDepth)), TrackingTag(key: "file_id", value: fileID),
+            TrackingTag(key: "learning_rate", value: String(config.resolvedLearningRate)), TrackingTag(key: "file_id", value: fileID),
         ]
+        if config.resolvedModel == "xgboost" {
+            params.append(TrackingTag(key: "max_depth", value: String(config.resolvedMaxDepth)))
+        } else {
+            params += [
+                TrackingTag(key: "batch_size", value: String(config.resolvedBatchSize)),
+                TrackingTag(key: "lstm_hidden", value: String(config.resolvedLSTMHidden)),
+                TrackingTag(key: "mlp_hidden", value: config.resolvedMLPHidden.map(String.init).joined(separator: ",")),
+                TrackingTag(key: "dropout", value: String(config.resolvedDropout)),
+                TrackingTag(key: "seed", value: String(config.resolvedSeed)),
+            ]
+        }
         if let rounds = config.earlyStoppingRounds { params.append(TrackingTag(key: "early_stopping_rounds", value: String(rounds))) }
         try await tracking.logBatch(runID: runID, params: params)
         let parameters = CTRTrainingJob.Parameters(runId: runID, fileId: fileID, config: config)
@@ -112,7 +126,7 @@ public struct CTRService: Sendable {
             "run_id": .string(runID),
             "current_epoch": .int(Int(latest["val_loss"]?.step ?? 0)),
             "total_epochs": .int(Int(run.params.first { $0.key == "epochs" }?.value ?? "") ?? 0),
-            "metrics": .object(Dictionary(uniqueKeysWithValues: ["train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"]
+            "metrics": .object(Dictionary(uniqueKeysWithValues: Self.epochMetricKeys
                 .compactMap { key in latest[key].map { (key, JSONValue.number($0.value)) } })),
         ]
         let tag = { (key: String) in run.tags.first { $0.key == key }?.value }
@@ -128,6 +142,35 @@ public struct CTRService: Sendable {
         }
         return .object(object)
     }
+
+    /// What `WS /ws/training/{run_id}` sends: first the run's current state (`state`, with every
+    /// finished epoch), then live messages; a finished run ends with `training_complete` or
+    /// `training_failed` at once.
+    public func trainingMessages(runID: String) async throws -> (first: [JSONValue], live: AsyncStream<JSONValue>?) {
+        _ = try await trainingRun(runID)
+        let live = feed.subscribe(runID: runID)  // before reading the state, so that nothing falls in between
+        guard case .object(var state) = try await status(runID: runID) else { return ([], nil) }
+        var byEpoch: [Int64: [String: JSONValue]] = [:]
+        for key in Self.epochMetricKeys {
+            let history = try await tracking.metricHistory(runID: runID, key: key, maxResults: nil, pageToken: nil)
+            for point in history.items { byEpoch[point.step, default: [:]][key] = .number(point.value) }
+        }
+        let epochs: [JSONValue] = byEpoch.keys.sorted().map { .object(["epoch": .int(Int($0)), "metrics": .object(byEpoch[$0] ?? [:])]) }
+        state["type"] = "state"
+        state["epochs"] = .array(epochs)
+        var first: [JSONValue] = [.object(state)]
+        switch state["status"] {
+        case .string("completed"):
+            first.append(.object(["type": "training_complete", "run_id": .string(runID), "metrics": state["metrics"] ?? .object([:])]))
+        case .string("failed"):
+            first.append(.object(["type": "training_failed", "run_id": .string(runID), "error": state["error"] ?? .string("training failed")]))
+        default:
+            return (first, live)
+        }
+        return (first, nil)
+    }
+
+    static let epochMetricKeys = ["train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"]
 
     private func analysis(runID: String) async throws -> FeatureAnalysis {
         let run = try await trainingRun(runID)
@@ -165,6 +208,11 @@ public struct CTRService: Sendable {
             "features": .array(top.map { .string(analysis.features[$0].feature) }),
             "matrix": .array(top.map { i in .array(top.map { j in .number(analysis.correlation[i][j]) }) }),
         ])
+    }
+
+    /// The latest value of each of a run's metrics, as a JSON object.
+    static func latestMetrics(_ metrics: [Metric]) -> JSONValue {
+        .object(Dictionary(metrics.map { ($0.key, JSONValue.number($0.value)) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// The seed's words for a run's state.

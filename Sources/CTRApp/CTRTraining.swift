@@ -3,9 +3,11 @@ import KilnCore
 import KilnJobs
 import KilnStore
 import KilnTracking
+import Torch
 import XGBoost
 
-/// `POST /api/train`'s `config`. Names follow the seed (`batch_size`, `learning_rate`, …).
+/// `POST /api/train`'s `config`. Names and defaults follow the seed (`batch_size` 4096,
+/// `learning_rate` 0.001, `lstm_hidden` 64, `mlp_hidden` [256, 128], `dropout` 0.2).
 public struct CTRTrainingConfig: Codable, Sendable {
     /// Training epochs; for XGBoost, boosting rounds.
     public var epochs: Int?
@@ -14,7 +16,7 @@ public struct CTRTrainingConfig: Codable, Sendable {
     public var lstmHidden: Int?
     public var mlpHidden: [Int]?
     public var dropout: Double?
-    /// `xgboost` (the LSTM trainer is not built yet).
+    /// `lstm` (default, the seed's TabularSeqModel) or `xgboost`.
     public var model: String?
     /// Tree depth for XGBoost.
     public var maxDepth: Int?
@@ -22,25 +24,37 @@ public struct CTRTrainingConfig: Codable, Sendable {
     public var earlyStoppingRounds: Int?
     /// The registered (and served) model the trained version is added to; default `ctr_<model>`.
     public var modelName: String?
+    /// Seed of the split-independent randomness (initial weights, batch order, dropout).
+    public var seed: UInt64?
 
     public init() {}
 
-    var resolvedModel: String { model ?? "xgboost" }
+    static let models = ["lstm", "xgboost"]
+    var resolvedModel: String { model ?? "lstm" }
     var resolvedEpochs: Int { epochs ?? 10 }
-    var resolvedLearningRate: Double { learningRate ?? 0.1 }
+    var resolvedLearningRate: Double { learningRate ?? (resolvedModel == "xgboost" ? 0.1 : 0.001) }
     var resolvedMaxDepth: Int { maxDepth ?? 6 }
+    var resolvedBatchSize: Int { batchSize ?? 4096 }
+    var resolvedLSTMHidden: Int { lstmHidden ?? 64 }
+    var resolvedMLPHidden: [Int] { mlpHidden ?? [256, 128] }
+    var resolvedDropout: Double { dropout ?? 0.2 }
+    var resolvedSeed: UInt64 { seed ?? 42 }
     var resolvedModelName: String { modelName ?? "ctr_\(resolvedModel)" }
 
     func validate() throws {
-        guard resolvedModel == "xgboost" else {
-            throw KilnError.invalidArgument("config.model '\(resolvedModel.prefix(32))' is not available: this build trains 'xgboost' (the LSTM trainer is not built yet)")
+        guard Self.models.contains(resolvedModel) else {
+            throw KilnError.invalidArgument("config.model must be one of \(Self.models.joined(separator: ", ")), not '\(resolvedModel.prefix(32))'")
         }
         guard (1...2000).contains(resolvedEpochs) else { throw KilnError.invalidArgument("config.epochs must be between 1 and 2000") }
         guard resolvedLearningRate > 0, resolvedLearningRate <= 1 else { throw KilnError.invalidArgument("config.learning_rate must be in (0, 1]") }
         guard (1...16).contains(resolvedMaxDepth) else { throw KilnError.invalidArgument("config.max_depth must be between 1 and 16") }
         if let rounds = earlyStoppingRounds, rounds < 1 { throw KilnError.invalidArgument("config.early_stopping_rounds must be positive") }
-        if let batchSize, batchSize < 1 { throw KilnError.invalidArgument("config.batch_size must be positive") }
-        if let dropout, !(0..<1).contains(dropout) { throw KilnError.invalidArgument("config.dropout must be in [0, 1)") }
+        guard (1...65536).contains(resolvedBatchSize) else { throw KilnError.invalidArgument("config.batch_size must be between 1 and 65536") }
+        guard (1...1024).contains(resolvedLSTMHidden) else { throw KilnError.invalidArgument("config.lstm_hidden must be between 1 and 1024") }
+        guard resolvedMLPHidden.count <= 8, resolvedMLPHidden.allSatisfy({ (1...4096).contains($0) }) else {
+            throw KilnError.invalidArgument("config.mlp_hidden must list at most 8 layer widths, each between 1 and 4096")
+        }
+        guard (0..<1).contains(resolvedDropout) else { throw KilnError.invalidArgument("config.dropout must be in [0, 1)") }
     }
 }
 
@@ -61,8 +75,9 @@ enum StratifiedSplit {
     }
 }
 
-/// The `ctr.train` job: trains on an uploaded table, records every epoch in the run's metrics,
-/// stores the model as the run's artifacts and registers it, which makes Kiln serve it.
+/// The `ctr.train` job: trains on an uploaded table, records every epoch in the run's metrics
+/// (and on the training feed), stores the model and the reports' analysis as the run's
+/// artifacts and registers the model, which makes Kiln serve it.
 public struct CTRTrainingJob: JobHandler {
     public static let kind = "ctr.train"
 
@@ -83,120 +98,132 @@ public struct CTRTrainingJob: JobHandler {
     let registry: RegistryService
     let artifacts: ArtifactService
     let files: CTRFileRepository
-    let xgboost: @Sendable () throws -> XGBoostLibrary
+    let feed: TrainingFeed
+    let trainers: [String: any CTRModelTrainer]
 
     public init(tracking: TrackingService, registry: RegistryService, artifacts: ArtifactService, files: CTRFileRepository,
-                xgboost: @escaping @Sendable () throws -> XGBoostLibrary) {
+                feed: TrainingFeed, xgboost: @escaping @Sendable () throws -> XGBoostLibrary,
+                torch: @escaping @Sendable () throws -> TorchRuntime) {
         self.tracking = tracking
         self.registry = registry
         self.artifacts = artifacts
         self.files = files
-        self.xgboost = xgboost
+        self.feed = feed
+        trainers = ["xgboost": XGBoostCTRTrainer(library: xgboost), "lstm": LSTMCTRTrainer(runtime: torch)]
     }
 
     public func run(_ parameters: Parameters, context: JobContext) async throws -> Output {
         do {
             let output = try await train(parameters, context: context)
             _ = try await tracking.updateRun(id: parameters.runId, status: .finished, endTime: epochMilliseconds(), name: nil)
+            let run = try? await tracking.run(id: parameters.runId)
+            feed.publish(runID: parameters.runId, type: "training_complete", [
+                "metrics": CTRService.latestMetrics(run?.metrics ?? []),
+                "model_name": .string(output.modelName), "model_version": .string(output.modelVersion),
+            ])
             return output
         } catch {
             _ = try? await tracking.updateRun(id: parameters.runId, status: .failed, endTime: epochMilliseconds(), name: nil)
+            let message = (error as? JobFailure)?.message ?? (error is CancellationError ? "cancelled" : "\(error)")
+            feed.publish(runID: parameters.runId, type: "training_failed", ["error": .string(message)])
             throw error
         }
     }
 
+    private func log(_ runID: String, _ message: String) {
+        feed.publish(runID: runID, type: "log", ["message": .string(message)])
+    }
+
     private func train(_ parameters: Parameters, context: JobContext) async throws -> Output {
         let config = parameters.config
+        let runID = parameters.runId
         guard let file = try await files.find(id: parameters.fileId) else {
             throw JobFailure(code: "file_missing", message: "uploaded file \(parameters.fileId) is gone")
         }
+        guard let trainer = trainers[config.resolvedModel] else {
+            throw JobFailure(code: "unknown_model", message: "no trainer for '\(config.resolvedModel)'")
+        }
+        log(runID, "loading \(file.filename)")
         let dataset = CTRDataset(table: try CSVTable.parse(try context.input(file.sha256)))
         let (values, labels, columns) = try dataset.matrix()
         let (trainRows, validationRows) = StratifiedSplit.split(labels: labels, validationShare: 0.2, seed: 42)
-        func subset(_ rows: [Int]) -> XGBoostTrainer.DataSet {
-            var subsetValues: [Float] = []
-            subsetValues.reserveCapacity(rows.count * columns)
-            for row in rows { subsetValues += values[(row * columns)..<((row + 1) * columns)] }
-            return .init(values: subsetValues, labels: rows.map { labels[$0] }, columns: columns)
-        }
-        let train = subset(trainRows), validation = subset(validationRows)
-        let positives = train.labels.reduce(0, +)
-        // Clicks are rare (a few percent): weight them so that the loss does not ignore them.
-        let positiveWeight = positives > 0 ? Double(Float(train.rows) - positives) / Double(positives) : 1
-        try await tracking.logBatch(runID: parameters.runId, params: [
-            TrackingTag(key: "train_rows", value: String(train.rows)),
-            TrackingTag(key: "validation_rows", value: String(validation.rows)),
-            TrackingTag(key: "scale_pos_weight", value: String(format: "%.4f", positiveWeight)),
+        let positives = trainRows.reduce(0.0) { $0 + Double(labels[$1]) }
+        let data = CTRTrainingData(
+            names: dataset.featureNames, values: values, labels: labels, columns: columns, trainRows: trainRows,
+            validationRows: validationRows, positiveWeight: positives > 0 ? (Double(trainRows.count) - positives) / positives : 1)
+        try await tracking.logBatch(runID: runID, params: [
+            TrackingTag(key: "train_rows", value: String(trainRows.count)),
+            TrackingTag(key: "validation_rows", value: String(validationRows.count)),
+            TrackingTag(key: "pos_weight", value: String(format: "%.4f", data.positiveWeight)),
         ])
+        log(runID, "training \(config.resolvedModel) on \(trainRows.count) rows, validating on \(validationRows.count)")
 
-        let trainer = try XGBoostTrainer(
-            library: try xgboost(), train: train, evaluation: [("train", train), ("validation", validation)],
-            parameters: [
-                ("objective", "binary:logistic"), ("eval_metric", "logloss"), ("eval_metric", "auc"), ("eval_metric", "error"),
-                ("eta", String(config.resolvedLearningRate)), ("max_depth", String(config.resolvedMaxDepth)),
-                ("scale_pos_weight", String(positiveWeight)), ("seed", "0"), ("nthread", "1"),
-            ])
-        let epochs = config.resolvedEpochs
-        var bestLoss = Double.infinity, bestEpoch = 0, ranEpochs = 0
-        for epoch in 1...epochs {
-            try context.checkCancellation()
-            let evaluation = try trainer.boost(round: epoch - 1)
-            ranEpochs = epoch
-            let now = epochMilliseconds()
-            var metrics: [Metric] = []
-            func record(_ key: String, _ value: Double?) {
-                if let value { metrics.append(Metric(key: key, value: value, timestamp: now, step: Int64(epoch))) }
-            }
-            record("train_loss", evaluation["train-logloss"])
-            record("val_loss", evaluation["validation-logloss"])
-            record("train_accuracy", evaluation["train-error"].map { 1 - $0 })
-            record("val_accuracy", evaluation["validation-error"].map { 1 - $0 })
-            record("val_auc", evaluation["validation-auc"])
-            try await tracking.logBatch(runID: parameters.runId, metrics: metrics)
-            await context.progress(Double(epoch) / Double(epochs), "epoch \(epoch)/\(epochs)")
-            let loss = evaluation["validation-logloss"] ?? .infinity
-            if loss < bestLoss { bestLoss = loss; bestEpoch = epoch }
-            if let patience = config.earlyStoppingRounds, epoch - bestEpoch >= patience { break }
-        }
-
-        // The model and its Kiln config become the run's `model/` artifacts, then a registry version.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-ctr-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let modelFile = folder.appendingPathComponent("model.json")
-        try trainer.save(to: modelFile)
+        let epochs = config.resolvedEpochs
+        var bestLoss = Double.infinity, bestEpoch = 0
+        let trained = try await trainer.train(data, config: config, folder: folder, context: context) { epoch, metrics in
+            let now = epochMilliseconds()
+            try await tracking.logBatch(runID: runID, metrics: metrics.sorted { $0.key < $1.key }.map {
+                Metric(key: $0.key, value: $0.value, timestamp: now, step: Int64(epoch))
+            })
+            feed.publish(runID: runID, type: "epoch_update", [
+                "epoch": .int(epoch), "total_epochs": .int(epochs), "metrics": .object(metrics.mapValues(JSONValue.number)),
+            ])
+            log(runID, "Epoch \(epoch)/\(epochs) done")
+            await context.progress(Double(epoch) / Double(epochs) * 0.9, "epoch \(epoch)/\(epochs)")
+            let loss = metrics["val_loss"] ?? .infinity
+            if loss < bestLoss { bestLoss = loss; bestEpoch = epoch }
+            if let patience = config.earlyStoppingRounds, epoch - bestEpoch >= patience {
+                log(runID, "early stopping: no better validation loss for \(patience) epochs")
+                return true
+            }
+            return false
+        }
+
+        // The model and its Kiln config become the run's `model/` artifacts, then a registry version.
         let servingConfig: JSONValue = .object([
-            "platform": "xgboost",
+            "platform": .string(trained.platform),
             "inputs": .array([.object(["name": "features", "datatype": "FP32", "shape": .array([-1, .int(columns)])])]),
             "outputs": .array([.object(["name": "probability", "datatype": "FP32", "shape": .array([-1])])]),
             "max_batch_size": 256,
             "dynamic_batching": .object(["max_queue_delay_us": 200]),
             "metadata": .object([
-                "description": .string("CTR classifier trained by Kiln from \(file.filename)"),
+                "description": .string("CTR classifier (\(config.resolvedModel)) trained by Kiln from \(file.filename); a demo model"),
                 "feature_names": .array(dataset.featureNames.map(JSONValue.string)),
-                "run_id": .string(parameters.runId),
+                "run_id": .string(runID),
             ]),
         ])
-        let run = try await tracking.runInfo(id: parameters.runId)
+        let run = try await tracking.runInfo(id: runID)
         guard let root = try ArtifactService.path(ofURI: run.artifactURI) else {
-            throw JobFailure(code: "artifact_location", message: "run \(parameters.runId) stores artifacts outside Kiln (\(run.artifactURI))")
+            throw JobFailure(code: "artifact_location", message: "run \(runID) stores artifacts outside Kiln (\(run.artifactURI))")
         }
-        _ = try await artifacts.put(path: "\(root)/model/model.json", body: FileChunks(url: modelFile))
+        _ = try await artifacts.put(path: "\(root)/model/\(trained.fileName)", body: FileChunks(url: folder.appendingPathComponent(trained.fileName)))
         _ = try await artifacts.put(path: "\(root)/model/config.json", body: SingleChunk(bytes: servingConfig.jsonBytes))
-        await context.progress(1, "analysing features")
-        let analysis = try FeatureAnalysis.compute(
-            names: dataset.featureNames, modelJSON: try Data(contentsOf: modelFile), values: values, labels: labels)
+        log(runID, "analysing features")
+        await context.progress(0.95, "analysing features")
+        let validation = data.subset(validationRows)
+        let analysis = FeatureAnalysis.compute(names: dataset.featureNames, importance: trained.importance, method: trained.importanceMethod,
+                                               values: values, labels: labels)
+        let evaluation = CTREvaluation(probabilities: trained.validationProbabilities, labels: validation.labels)
         _ = try await artifacts.put(path: "\(root)/\(CTRService.analysisArtifact)", body: SingleChunk(bytes: Array(try JSONEncoder().encode(analysis))))
+        _ = try await artifacts.put(path: "\(root)/\(CTRService.evaluationArtifact)", body: SingleChunk(bytes: Array(try JSONEncoder().encode(evaluation))))
+        try await tracking.logBatch(runID: runID, metrics: [
+            Metric(key: "val_precision", value: evaluation.metrics.precision, timestamp: epochMilliseconds(), step: Int64(trained.epochs)),
+            Metric(key: "val_recall", value: evaluation.metrics.recall, timestamp: epochMilliseconds(), step: Int64(trained.epochs)),
+            Metric(key: "val_f1", value: evaluation.metrics.f1Score, timestamp: epochMilliseconds(), step: Int64(trained.epochs)),
+        ])
 
         let name = config.resolvedModelName
         do {
             _ = try await registry.createRegisteredModel(name: name, description: "CTR models trained by Kiln", tags: [])
         } catch let error as KilnError where error.code == .conflict {}
         let version = try await registry.createModelVersion(
-            name: name, source: "\(run.artifactURI)/model", runID: parameters.runId, description: "", tags: [], userID: context.job.owner)
-        try await tracking.logBatch(runID: parameters.runId, tags: [
+            name: name, source: "\(run.artifactURI)/model", runID: runID, description: "", tags: [], userID: context.job.owner)
+        try await tracking.logBatch(runID: runID, tags: [
             TrackingTag(key: "kiln.model_name", value: name), TrackingTag(key: "kiln.model_version", value: String(version.version.version)),
         ])
-        return Output(runId: parameters.runId, modelName: name, modelVersion: String(version.version.version), epochs: ranEpochs)
+        return Output(runId: runID, modelName: name, modelVersion: String(version.version.version), epochs: trained.epochs)
     }
 }

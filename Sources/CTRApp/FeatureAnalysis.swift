@@ -4,10 +4,9 @@ import KilnCore
 /// Per-feature statistics for the CTR reports, computed once when training ends and stored with
 /// the run (`reports/analysis.json`).
 ///
-/// - importance: the feature's share of the model's total split gain (XGBoost's `total_gain`,
-///   normalised to sum to 1 over features);
-/// - ci: a 95% percentile bootstrap interval of that share, resampling the ensemble's trees with
-///   replacement (1000 resamples, fixed seed) — how much the share depends on particular trees;
+/// - importance and ci: from the trainer — XGBoost's gain share with a tree bootstrap
+///   (`gainImportance`), or permutation importance for the LSTM (`PermutationImportance`);
+///   `importanceMethod` says which;
 /// - pValue: two-sided Mann–Whitney U test of the feature's values between clicked and
 ///   not-clicked rows (normal approximation with tie correction; missing values left out).
 ///   A rank test because CTR features are rarely normal.
@@ -20,17 +19,44 @@ public struct FeatureAnalysis: Codable, Sendable {
         public var pValue: Double
     }
 
+    /// A feature's importance with its 95% interval.
+    public struct Importance: Sendable {
+        public var value: Double
+        public var ci: [Double]
+    }
+
     public var features: [Feature]
     public var correlation: [[Double]]
     public var test: String
+    public var importanceMethod: String?
 
     static let testName = "two-sided Mann-Whitney U (normal approximation, tie-corrected)"
+    static let gainMethod = "share of XGBoost total_gain; 95% CI: percentile bootstrap over the ensemble's trees (1000 resamples)"
 
     /// - Parameters:
-    ///   - modelJSON: the saved XGBoost model (its trees carry each split's feature and gain).
+    ///   - importance: one entry per feature, in `names` order.
     ///   - values: row-major feature values (NaN = missing); `labels` 0/1.
-    public static func compute(names: [String], modelJSON: Data, values: [Float], labels: [Float], resamples: Int = 1000) throws -> FeatureAnalysis {
+    public static func compute(names: [String], importance: [Importance], method: String, values: [Float], labels: [Float]) -> FeatureAnalysis {
         let columns = names.count
+        var features: [Feature] = []
+        for feature in 0..<columns {
+            var clicked: [Double] = [], other: [Double] = []
+            for row in labels.indices {
+                let value = values[row * columns + feature]
+                guard !value.isNaN else { continue }
+                if labels[row] == 1 { clicked.append(Double(value)) } else { other.append(Double(value)) }
+            }
+            features.append(Feature(feature: names[feature], importance: importance[feature].value, ci: importance[feature].ci,
+                                    pValue: Self.mannWhitneyU(clicked, other)))
+        }
+        return FeatureAnalysis(features: features, correlation: Self.pearson(values: values, columns: columns), test: testName,
+                               importanceMethod: method)
+    }
+
+    /// Each feature's share of the model's total split gain (XGBoost's `total_gain`, normalised
+    /// to sum to 1), with a 95% percentile bootstrap interval from resampling the ensemble's
+    /// trees with replacement (fixed seed) — how much the share depends on particular trees.
+    public static func gainImportance(modelJSON: Data, features columns: Int, resamples: Int = 1000) throws -> [Importance] {
         let treeGains = try Self.treeGains(modelJSON: modelJSON, features: columns)
         let importance = Self.share(treeGains.indices.map { $0 }, gains: treeGains, features: columns)
         var generator = SeededGenerator(state: 7)
@@ -42,21 +68,11 @@ public struct FeatureAnalysis: Codable, Sendable {
                 for feature in 0..<columns { samples[feature].append(resampled[feature]) }
             }
         }
-        var features: [Feature] = []
-        for feature in 0..<columns {
-            var clicked: [Double] = [], other: [Double] = []
-            for row in labels.indices {
-                let value = values[row * columns + feature]
-                guard !value.isNaN else { continue }
-                if labels[row] == 1 { clicked.append(Double(value)) } else { other.append(Double(value)) }
-            }
+        return (0..<columns).map { feature in
             let sorted = samples[feature].sorted()
-            let ci = sorted.isEmpty ? [importance[feature], importance[feature]]
-                : [Self.percentile(sorted, 0.025), Self.percentile(sorted, 0.975)]
-            features.append(Feature(feature: names[feature], importance: importance[feature], ci: ci,
-                                    pValue: Self.mannWhitneyU(clicked, other)))
+            let value = importance[feature]
+            return Importance(value: value, ci: sorted.isEmpty ? [value, value] : [percentile(sorted, 0.025), percentile(sorted, 0.975)])
         }
-        return FeatureAnalysis(features: features, correlation: Self.pearson(values: values, columns: columns), test: testName)
     }
 
     /// Gain per feature, per tree, from XGBoost's JSON model.

@@ -110,8 +110,10 @@ public func buildApplication(
         repository: SQLModelRegistryRepository(db: database.sql, transactions: database), tracking: trackingRepository,
         serving: registry, artifacts: artifacts, logger: logger)
     let ctrFiles = CTRFileRepository(db: database.sql)
+    let trainingFeed = TrainingFeed()
     let ctrTraining = CTRTrainingJob(
-        tracking: tracking, registry: modelRegistry, artifacts: artifacts, files: ctrFiles, xgboost: { try runtimes.xgboostLibrary() })
+        tracking: tracking, registry: modelRegistry, artifacts: artifacts, files: ctrFiles, feed: trainingFeed,
+        xgboost: { try runtimes.xgboostLibrary() }, torch: { try runtimes.torchRuntime() })
     let jobs = JobService(
         repository: SQLJobRepository(db: database.sql), references: SQLBlobReferenceRepository(db: database.sql), blobs: blobs,
         kinds: [
@@ -146,9 +148,9 @@ public func buildApplication(
     CTRController(
         service: CTRService(
             files: ctrFiles, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), tracking: tracking, jobs: jobs,
-            artifacts: artifacts),
+            artifacts: artifacts, feed: trainingFeed),
         json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
-    ).addRoutes(to: router.group("api"))
+    ).addRoutes(to: router.group("api"), webSocket: router.group("ws"))
 
     var application = Application(
         router: router,

@@ -34,7 +34,8 @@ import XGBoost
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-fa-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }
         try trainer.save(to: file)
-        let analysis = try FeatureAnalysis.compute(names: ["signal", "noise"], modelJSON: Data(contentsOf: file), values: values, labels: labels, resamples: 200)
+        let importance = try FeatureAnalysis.gainImportance(modelJSON: Data(contentsOf: file), features: 2, resamples: 200)
+        let analysis = FeatureAnalysis.compute(names: ["signal", "noise"], importance: importance, method: "gain", values: values, labels: labels)
         let signal = analysis.features[0], noise = analysis.features[1]
         #expect(signal.importance > 0.8 && abs(signal.importance + noise.importance - 1) < 1e-9)
         #expect(signal.ci[0] <= signal.importance && signal.importance <= signal.ci[1])

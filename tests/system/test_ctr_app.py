@@ -1,12 +1,15 @@
-"""The CTR app (seed 003) against a real server: upload, validation, XGBoost training as a job,
-status and run list in the seed's shapes, the run in MLflow, and the trained model served."""
+"""The CTR app (seed 003) against a real server: upload, validation, XGBoost and LSTM training as
+jobs, live progress over WebSocket, status and run list in the seed's shapes, the run in MLflow,
+and the trained model served."""
 
 import io
+import json
 import time
 
 import numpy as np
 import pytest
 import requests
+import websocket
 from mlflow import MlflowClient
 
 
@@ -57,8 +60,9 @@ def test_upload_validates_with_rows_and_columns(server):
     assert requests.post(f"{server.url}/api/upload", data=b"x", headers=server.headers()).status_code == 415
     missing = requests.post(f"{server.url}/api/train", json={"file_id": "nope"}, headers=server.headers())
     assert missing.status_code == 404
-    lstm = requests.post(f"{server.url}/api/train", json={"file_id": body["file_id"], "config": {"model": "lstm"}}, headers=server.headers())
-    assert lstm.status_code == 400 and "lstm" in lstm.json()["error"]["message"].lower()
+    for config in ({"model": "gbdt"}, {"epochs": 0}, {"epochs": -3}, {"dropout": 1.5}, {"mlp_hidden": [0]}, {"batch_size": 0}):
+        refused = requests.post(f"{server.url}/api/train", json={"file_id": body["file_id"], "config": config}, headers=server.headers())
+        assert refused.status_code == 400, (config, refused.text)
 
 
 def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
@@ -103,7 +107,7 @@ def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
     client = MlflowClient(tracking_uri=server.url)
     assert [m.step for m in client.get_metric_history(run_id, "val_loss")] == list(range(1, 16))
     assert {a.path for a in client.list_artifacts(run_id, "model")} == {"model/model.json", "model/config.json"}
-    assert [a.path for a in client.list_artifacts(run_id, "reports")] == ["reports/analysis.json"]
+    assert [a.path for a in client.list_artifacts(run_id, "reports")] == ["reports/analysis.json", "reports/evaluation.json"]
     assert client.get_run(run_id).data.params["model"] == "xgboost"
 
     # ... and a served model version.
@@ -114,3 +118,79 @@ def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
     assert answer.status_code == 200, answer.text
     evening, night = answer.json()["outputs"][0]["data"]
     assert evening > night
+
+
+def wait_for(server, run_id, timeout=300):
+    deadline = time.monotonic() + timeout
+    while True:
+        status = requests.get(f"{server.url}/api/train/status/{run_id}", headers=server.headers()).json()
+        if status["status"] != "training" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
+def test_lstm_trains_streams_epochs_and_is_served_as_torchscript(server):
+    file_id = upload(server, make_csv(rows=3000, seed=1)).json()["file_id"]
+    config = {"model": "lstm", "epochs": 4, "batch_size": 128, "learning_rate": 0.01, "lstm_hidden": 16, "mlp_hidden": [32, 16], "dropout": 0.1}
+    started = requests.post(f"{server.url}/api/train", json={"file_id": file_id, "config": config}, headers=server.headers())
+    assert started.status_code == 200, started.text
+    run_id = started.json()["run_id"]
+
+    # A subscriber from the start sees the state, every epoch, log lines and the end.
+    socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/training/{run_id}",
+                                         header=[f"Authorization: Bearer {server.admin_key}"], timeout=120)
+    messages = []
+    try:
+        while True:
+            message = json.loads(socket.recv())
+            messages.append(message)
+            if message["type"] in ("training_complete", "training_failed"):
+                break
+    finally:
+        socket.close()
+    assert messages[0]["type"] == "state" and messages[0]["run_id"] == run_id
+    assert messages[-1]["type"] == "training_complete", messages[-1]
+    streamed = [m["epoch"] for m in messages if m["type"] == "epoch_update"]
+    recorded = [e["epoch"] for e in messages[0]["epochs"]]
+    assert sorted(set(recorded + streamed)) == [1, 2, 3, 4]  # whatever the state missed arrives live
+    assert all(set(m["metrics"]) == {"train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"}
+               for m in messages if m["type"] == "epoch_update")
+    assert any(m["type"] == "log" for m in messages)
+
+    status = wait_for(server, run_id)
+    assert status["status"] == "completed" and status["current_epoch"] == 4, status
+    assert status["metrics"]["val_auc"] > 0.65, status
+
+    # A late subscriber gets the whole story at once, then the end.
+    late = websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/training/{run_id}",
+                                       header=[f"Authorization: Bearer {server.admin_key}"], timeout=30)
+    try:
+        state, end = json.loads(late.recv()), json.loads(late.recv())
+    finally:
+        late.close()
+    assert state["type"] == "state" and [e["epoch"] for e in state["epochs"]] == [1, 2, 3, 4]
+    assert end["type"] == "training_complete"
+
+    # Permutation importance: the hour drives clicks, the noise column does not.
+    importance = requests.get(f"{server.url}/api/report/feature-importance/{run_id}", headers=server.headers()).json()
+    assert importance[0]["feature"] == "hour", importance
+    noise = next(f for f in importance if f["feature"] == "noise")
+    assert noise["importance"] < importance[0]["importance"] / 5
+    for f in importance:
+        assert f["ci"][0] <= f["importance"] <= f["ci"][1]
+
+    # The model is served as TorchScript and answers like the validation says it learned.
+    name, version = status["model_name"], status["model_version"]
+    assert name == "ctr_lstm"
+    meta = requests.get(f"{server.url}/v2/models/{name}/versions/{version}", headers=server.headers()).json()
+    assert meta["platform"] == "pytorch_libtorch"
+    features = np.array([[20, 60, 0.0], [3, 20, 0.0]], dtype=np.float32)
+    answer = requests.post(f"{server.url}/v2/models/{name}/versions/{version}/infer", headers=server.headers(), json={
+        "inputs": [{"name": "features", "datatype": "FP32", "shape": [2, 3], "data": features.flatten().tolist()}]})
+    assert answer.status_code == 200, answer.text
+    evening, night = answer.json()["outputs"][0]["data"]
+    assert evening > night
+
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/training/nope", header=[f"Authorization: Bearer {server.admin_key}"], timeout=5)
+    assert refused.value.status_code == 400  # hummingbird-websocket answers every refused upgrade with 400

@@ -1,6 +1,7 @@
 import CTRApp
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import KilnCore
 import KilnStore
 
@@ -14,7 +15,16 @@ struct CTRController {
     /// temporary folder, which is emptied at start after a crash).
     let staging: URL
 
-    func addRoutes(to api: RouterGroup<KilnRequestContext>) {
+    func addRoutes(to api: RouterGroup<KilnRequestContext>, webSocket: RouterGroup<KilnRequestContext>) {
+        webSocket.ws("training/{run_id}", shouldUpgrade: { _, context in
+            _ = try await service.status(runID: try context.parameters.require("run_id"))  // unknown runs: 404 before upgrading
+            return .upgrade([:])
+        }, onUpgrade: { _, outbound, context in
+            let (first, live) = try await service.trainingMessages(runID: try context.requestContext.parameters.require("run_id"))
+            for message in first { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
+            guard let live else { return }
+            for await message in live { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
+        })
         api.post("upload", use: upload)
         api.post("train", use: train)
         api.get("train/status/{run_id}", use: status)
