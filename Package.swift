@@ -139,6 +139,7 @@ let package = Package(
                 "KilnHTTP",
                 "KilnServing",
                 "Torch",
+                "CTRApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
