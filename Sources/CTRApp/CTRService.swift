@@ -37,18 +37,11 @@ public struct CTRService: Sendable {
 
     /// Stores and parses an uploaded CSV (already streamed to `file`); returns the answer of
     /// `POST /api/upload`. Invalid tables are stored too: the answer lists their problems.
-    public func upload(filename: String, file: URL) async throws -> JSONValue {
-        let data = try Data(contentsOf: file, options: .alwaysMapped)
-        let table: CSVTable
-        do {
-            table = try CSVTable.parse(data)
-        } catch CSVTable.ParseError.empty {
-            throw KilnError.invalidArgument("the file is empty: a CSV with a header row is expected")
-        } catch CSVTable.ParseError.notUTF8 {
-            throw KilnError.invalidArgument("the file is not UTF-8 text")
-        } catch CSVTable.ParseError.unterminatedQuote(let row) {
-            throw KilnError.invalidArgument("a quoted field opened after line \(row + 1) is never closed")
-        }
+    /// `mapping` is an optional `feature,description` CSV (the seed's Korean feature names),
+    /// used wherever a report has a `description`.
+    public func upload(filename: String, file: URL, mapping: URL? = nil) async throws -> JSONValue {
+        let table = try Self.parse(file, what: "the file")
+        let descriptions = try mapping.map { try Self.descriptions(from: Self.parse($0, what: "the mapping")) } ?? [:]
         let dataset = CTRDataset(table: table)
         let (blob, _) = try await blobs.write(FileChunks(url: file), limit: .max)
         let fileID = UUID().uuidString.lowercased()
@@ -66,10 +59,36 @@ public struct CTRService: Sendable {
             "validation": try json(dataset.validation),
             "info": try json(dataset.info),
             "preview": .array(dataset.preview()),
+            "descriptions": .object(descriptions.mapValues(JSONValue.string)),
         ])
         try await references.add(sha256: blob.sha256, kind: Self.referenceKind, id: fileID)
         try await files.insert(CTRFileRecord(fileID: fileID, filename: filename, sha256: blob.sha256, summary: summary, createdAt: Date()))
         return summary
+    }
+
+    private static func parse(_ file: URL, what: String) throws -> CSVTable {
+        do {
+            return try CSVTable.parse(try Data(contentsOf: file, options: .alwaysMapped))
+        } catch CSVTable.ParseError.empty {
+            throw KilnError.invalidArgument("\(what) is empty: a CSV with a header row is expected")
+        } catch CSVTable.ParseError.notUTF8 {
+            throw KilnError.invalidArgument("\(what) is not UTF-8 text (Korean text saved as CP949/EUC-KR? save the CSV as UTF-8)")
+        } catch CSVTable.ParseError.unterminatedQuote(let row) {
+            throw KilnError.invalidArgument("in \(what), a quoted field opened after line \(row + 1) is never closed")
+        }
+    }
+
+    /// `feature,description` rows → a dictionary; other shapes are refused.
+    static func descriptions(from table: CSVTable) throws -> [String: String] {
+        guard table.header.count >= 2, table.header[0].lowercased() == "feature", table.header[1].lowercased() == "description" else {
+            throw KilnError.invalidArgument("the mapping must be a CSV with the header 'feature,description'")
+        }
+        var descriptions: [String: String] = [:]
+        for (index, row) in table.rows.enumerated() {
+            guard row.count >= 2, !row[0].isEmpty else { throw KilnError.invalidArgument("mapping row \(index + 2) needs a feature and a description") }
+            descriptions[row[0]] = String(row[1].prefix(200))
+        }
+        return descriptions
     }
 
     /// Starts a training job on an uploaded file; returns the tracking run's id.
@@ -187,16 +206,25 @@ public struct CTRService: Sendable {
     /// `GET /api/report/feature-importance/{run_id}`: most important first.
     public func featureImportance(runID: String) async throws -> JSONValue {
         let analysis = try await analysis(runID: runID)
+        let descriptions = try await descriptions(runID: runID)
         return .array(analysis.features.sorted { $0.importance > $1.importance }.map { feature in
             .object([
                 "feature": .string(feature.feature),
                 "importance": .number(feature.importance),
                 "pValue": .number(feature.pValue),
                 "ci": .array(feature.ci.map(JSONValue.number)),
-                "description": .string(feature.feature),
+                "description": .string(descriptions[feature.feature] ?? feature.feature),
                 "test": .string(analysis.test),
             ])
         })
+    }
+
+    /// The feature descriptions uploaded with the run's file (empty without a mapping).
+    func descriptions(runID: String) async throws -> [String: String] {
+        let run = try await trainingRun(runID)
+        guard let fileID = run.tags.first(where: { $0.key == "kiln.file_id" })?.value, let file = try await files.find(id: fileID),
+              case .object(let summary) = file.summary, case .object(let descriptions)? = summary["descriptions"] else { return [:] }
+        return descriptions.compactMapValues { if case .string(let text) = $0 { text } else { nil } }
     }
 
     /// `GET /api/report/correlation/{run_id}?k=`: Pearson's r among the `k` most important features.

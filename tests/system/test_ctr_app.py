@@ -33,8 +33,14 @@ def server(kiln_factory):
     return kiln_factory().start()
 
 
-def upload(server, content: bytes, name="data.csv"):
-    return requests.post(f"{server.url}/api/upload", files={"file": (name, content, "text/csv")}, headers=server.headers())
+def upload(server, content: bytes, name="data.csv", mapping: bytes | None = None):
+    files = {"file": (name, content, "text/csv")}
+    if mapping is not None:
+        files["mapping"] = ("feature_name_mapping.csv", mapping, "text/csv")
+    return requests.post(f"{server.url}/api/upload", files=files, headers=server.headers())
+
+
+MAPPING = "feature,description\nhour,시간대\nage,\"나이, 만\"\n".encode()
 
 
 def test_upload_validates_with_rows_and_columns(server):
@@ -56,6 +62,12 @@ def test_upload_validates_with_rows_and_columns(server):
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_argument"
 
     assert upload(server, b"").status_code == 400
+    korean_cp949 = "시간,clicked\n1,0\n".encode("cp949")
+    refused = upload(server, korean_cp949)
+    assert refused.status_code == 400 and "CP949" in refused.json()["error"]["message"]
+    assert upload(server, make_csv(rows=20), mapping=b"name,text\nhour,x\n").status_code == 400
+    assert upload(server, make_csv(rows=20), mapping="feature,description\nhour,시간\n".encode("cp949")).status_code == 400
+    assert requests.post(f"{server.url}/api/upload", files={"other": ("x.csv", b"a\n")}, headers=server.headers()).status_code == 400
     assert upload(server, b'a,"open\n').status_code == 400
     assert requests.post(f"{server.url}/api/upload", data=b"x", headers=server.headers()).status_code == 415
     missing = requests.post(f"{server.url}/api/train", json={"file_id": "nope"}, headers=server.headers())
@@ -66,7 +78,9 @@ def test_upload_validates_with_rows_and_columns(server):
 
 
 def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
-    file_id = upload(server, make_csv()).json()["file_id"]
+    uploaded = upload(server, make_csv(), mapping=MAPPING).json()
+    assert uploaded["descriptions"] == {"hour": "시간대", "age": "나이, 만"}
+    file_id = uploaded["file_id"]
     started = requests.post(f"{server.url}/api/train", json={"file_id": file_id, "config": {
         "model": "xgboost", "epochs": 15, "learning_rate": 0.3, "max_depth": 3}}, headers=server.headers())
     assert started.status_code == 200, started.text
@@ -96,6 +110,7 @@ def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
     for f in importance:
         assert f["ci"][0] <= f["importance"] <= f["ci"][1] and 0 <= f["pValue"] <= 1 and "Mann-Whitney" in f["test"]
     assert next(f for f in importance if f["feature"] == "age")["pValue"] < 0.05
+    assert {f["feature"]: f["description"] for f in importance} == {"hour": "시간대", "age": "나이, 만", "noise": "noise"}
     correlation = requests.get(f"{server.url}/api/report/correlation/{run_id}", params={"k": 2}, headers=server.headers()).json()
     assert correlation["features"] == [f["feature"] for f in importance[:2]]
     assert [correlation["matrix"][i][i] for i in range(2)] == [1, 1] and len(correlation["matrix"]) == 2

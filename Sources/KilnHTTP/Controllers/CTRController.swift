@@ -33,7 +33,8 @@ struct CTRController {
         api.get("report/correlation/{run_id}", use: correlation)
     }
 
-    /// multipart/form-data with the CSV in the `file` part.
+    /// multipart/form-data with the CSV in the `file` part and, optionally, a `feature,description`
+    /// CSV in the `mapping` part.
     @Sendable func upload(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let folder = staging.appendingPathComponent("ctr-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -41,12 +42,15 @@ struct CTRController {
         let received = try await MultipartUpload.receive(
             request, into: folder,
             fileNames: { field, _ in
-                guard field == "file" else { throw KilnError.invalidArgument("unexpected file field '\(field)'; send the CSV as 'file'") }
-                return "upload.csv"
+                switch field {
+                case "file": return "upload.csv"
+                case "mapping": return "mapping.csv"
+                default: throw KilnError.invalidArgument("unexpected file field '\(field.prefix(64))'; send the CSV as 'file' and an optional feature,description CSV as 'mapping'")
+                }
             },
             maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes)
         guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (a CSV file)") }
-        let summary = try await service.upload(filename: String(file.filename.prefix(255)), file: file.path)
+        let summary = try await service.upload(filename: String(file.filename.prefix(255)), file: file.path, mapping: received.files["mapping"]?.path)
         return JSONBody.response(json: summary)
     }
 
