@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -102,9 +103,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KilnLLM",
+            dependencies: [
+                "KilnCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CTRApp",
             dependencies: [
-                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "XGBoost", "Torch",
+                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "KilnServing", "XGBoost", "Torch", "KilnLLM",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings

@@ -191,7 +191,22 @@ public struct CTRService: Sendable {
 
     static let epochMetricKeys = ["train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"]
 
-    private func analysis(runID: String) async throws -> FeatureAnalysis {
+    /// What a finished training left for the reports.
+    struct RunResults: Sendable {
+        var run: Run
+        var analysis: FeatureAnalysis
+        var evaluation: CTREvaluation
+        var descriptions: [String: String]
+
+        var modelName: String? { run.tags.first { $0.key == "kiln.model_name" }?.value }
+        var modelVersion: Int? { (run.tags.first { $0.key == "kiln.model_version" }?.value).flatMap { Int($0) } }
+        var modelKind: String { run.params.first { $0.key == "model" }?.value ?? "" }
+
+        func description(_ feature: String) -> String { descriptions[feature] ?? feature }
+    }
+
+    /// The reports' inputs for a finished run; `conflict` while it trains.
+    func results(runID: String) async throws -> RunResults {
         let run = try await trainingRun(runID)
         guard run.info.status == .finished else {
             throw KilnError.conflict("run \(runID) has not finished training (status \(Self.seedStatus(run.info.status)))")
@@ -199,22 +214,37 @@ public struct CTRService: Sendable {
         guard let root = try ArtifactService.path(ofURI: run.info.artifactURI) else {
             throw KilnError.notFound("run \(runID) stores its artifacts outside Kiln")
         }
-        let (_, url) = try await artifacts.file(path: "\(root)/\(Self.analysisArtifact)")
-        return try JSONDecoder().decode(FeatureAnalysis.self, from: Data(contentsOf: url))
+        func load<T: Decodable>(_ type: T.Type, _ path: String) async throws -> T {
+            let (_, url) = try await artifacts.file(path: "\(root)/\(path)")
+            return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+        }
+        return RunResults(run: run, analysis: try await load(FeatureAnalysis.self, Self.analysisArtifact),
+                          evaluation: try await load(CTREvaluation.self, Self.evaluationArtifact),
+                          descriptions: try await descriptions(runID: runID))
+    }
+
+    /// The newest finished CTR run, if any.
+    func latestFinishedRunID() async throws -> String? {
+        guard let experiment = try? await tracking.experiment(named: Self.experimentName, creating: false) else { return nil }
+        let page = try await tracking.searchRuns(
+            experimentIDs: [String(experiment.id)], filter: "tags.`\(Self.appTag.key)` = '\(Self.appTag.value)' and attributes.status = 'FINISHED'",
+            view: .activeOnly, orderBy: ["attributes.start_time DESC"], maxResults: 1, pageToken: nil)
+        return page.items.first?.info.runID
     }
 
     /// `GET /api/report/feature-importance/{run_id}`: most important first.
     public func featureImportance(runID: String) async throws -> JSONValue {
-        let analysis = try await analysis(runID: runID)
-        let descriptions = try await descriptions(runID: runID)
+        let results = try await results(runID: runID)
+        let analysis = results.analysis
         return .array(analysis.features.sorted { $0.importance > $1.importance }.map { feature in
             .object([
                 "feature": .string(feature.feature),
                 "importance": .number(feature.importance),
                 "pValue": .number(feature.pValue),
                 "ci": .array(feature.ci.map(JSONValue.number)),
-                "description": .string(descriptions[feature.feature] ?? feature.feature),
+                "description": .string(results.description(feature.feature)),
                 "test": .string(analysis.test),
+                "method": .string(analysis.importanceMethod ?? FeatureAnalysis.gainMethod),
             ])
         })
     }
@@ -230,7 +260,7 @@ public struct CTRService: Sendable {
     /// `GET /api/report/correlation/{run_id}?k=`: Pearson's r among the `k` most important features.
     public func correlation(runID: String, k: Int) async throws -> JSONValue {
         guard k >= 2 else { throw KilnError.invalidArgument("k must be at least 2") }
-        let analysis = try await analysis(runID: runID)
+        let analysis = try await results(runID: runID).analysis
         let top = analysis.features.indices.sorted { analysis.features[$0].importance > analysis.features[$1].importance }.prefix(k)
         return .object([
             "features": .array(top.map { .string(analysis.features[$0].feature) }),

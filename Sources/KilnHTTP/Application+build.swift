@@ -70,6 +70,7 @@ public func buildApplication(
     let runtimes = RuntimeFactory(threads: EngineThreads(
         intraOp: config.serving.engineThreads ?? ProcessInfo.processInfo.activeProcessorCount,
         openBLAS: config.serving.openBLASThreads))
+    let servingMetrics = ServingMetrics(factory: metrics.factory)
     let models = ModelManager(
         repository: ModelRepository(root: URL(fileURLWithPath: config.modelRepositoryPath, isDirectory: true)),
         factory: runtimes,
@@ -80,13 +81,16 @@ public func buildApplication(
             settings.lazyLoad = config.serving.lazyLoad
             return settings
         }(),
-        metrics: ServingMetrics(factory: metrics.factory),
+        metrics: servingMetrics,
         logger: logger)
 
     let json = JSONBody(limits: config.limits)
     let router = Router(context: KilnRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ObservabilityMiddleware(metrics: metrics, accessLog: config.accessLog))
+    if !config.corsOrigins.isEmpty {
+        router.add(middleware: AllowedOriginsMiddleware(origins: Set(config.corsOrigins)))
+    }
     router.add(middleware: ErrorMiddleware())
     // Routes added before the authentication middleware are public.
     HealthController(database: database, metrics: metrics).addRoutes(to: router)
@@ -145,10 +149,15 @@ public func buildApplication(
         .addRoutes(to: router.group("api/2.0/mlflow-artifacts/artifacts"))
 
     // Apps, at their seeds' paths.
+    let ctr = CTRService(
+        files: ctrFiles, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), tracking: tracking, jobs: jobs,
+        artifacts: artifacts, feed: trainingFeed)
+    let healthProbe = ServerHealthProbe(totals: metrics.totals)
     CTRController(
-        service: CTRService(
-            files: ctrFiles, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql), tracking: tracking, jobs: jobs,
-            artifacts: artifacts, feed: trainingFeed),
+        service: ctr,
+        operations: CTROperations(
+            service: ctr, settings: config.ctr, llm: ChatCompletionsClientProvider(settings: config.llm), jobs: jobs,
+            latencies: servingMetrics.latencies, models: { [models] in models.index() }, health: { healthProbe.read() }),
         json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
     ).addRoutes(to: router.group("api"), webSocket: router.group("ws"))
 

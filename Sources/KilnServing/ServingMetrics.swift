@@ -1,17 +1,50 @@
 import CoreMetrics
+import KilnCore
+import Synchronization
 
-/// Per-model metrics, recorded through swift-metrics with the factory the application owns.
+/// Per-model metrics, recorded through swift-metrics with the factory the application owns,
+/// plus recent request latencies per model version (`ServingLatencies`) for the dashboards.
 public struct ServingMetrics: Sendable {
     private let factory: (any MetricsFactory)?
+    public let latencies: ServingLatencies
 
     /// - Parameter factory: nil records nothing (engine tests, tools).
-    public init(factory: (any MetricsFactory)?) {
+    public init(factory: (any MetricsFactory)?, latencies: ServingLatencies = ServingLatencies()) {
         self.factory = factory
+        self.latencies = latencies
     }
 
     /// The handles for one model version, made once so that the hot path does no registry lookups.
     func forModel(_ name: String, version: Int) -> ModelMetrics {
-        ModelMetrics(factory: factory, dimensions: [("model", name), ("version", String(version))])
+        ModelMetrics(factory: factory, dimensions: [("model", name), ("version", String(version))],
+                     latency: factory == nil ? nil : latencies.window(model: name, version: version))
+    }
+}
+
+/// Recent queue + compute time of each request, per model version.
+public final class ServingLatencies: Sendable {
+    private let windows = Mutex<[String: LatencyWindow]>([:])
+
+    public init() {}
+
+    func window(model: String, version: Int) -> LatencyWindow {
+        windows.withLock { windows in
+            let key = "\(model)/\(version)"
+            if let window = windows[key] { return window }
+            let window = LatencyWindow()
+            windows[key] = window
+            return window
+        }
+    }
+
+    /// The window of one version, if it has served anything since start.
+    public func existing(model: String, version: Int) -> LatencyWindow? {
+        windows.withLock { $0["\(model)/\(version)"] }
+    }
+
+    /// Every version's window, by `name/version`.
+    public func all() -> [String: LatencyWindow] {
+        windows.withLock { $0 }
     }
 }
 
@@ -30,8 +63,10 @@ struct ModelMetrics: Sendable {
 
     static let outcomes = ["success", "failure", "rejected", "timeout", "cancelled"]
     private let handles: Handles?
+    private let latency: LatencyWindow?
 
-    init(factory: (any MetricsFactory)?, dimensions: [(String, String)]) {
+    init(factory: (any MetricsFactory)?, dimensions: [(String, String)], latency: LatencyWindow? = nil) {
+        self.latency = latency
         guard let factory else {
             handles = nil
             return
@@ -58,7 +93,10 @@ struct ModelMetrics: Sendable {
         guard let handles else { return }
         handles.inferences.increment(by: rows)
         handles.executions.increment()
-        for nanoseconds in queueNanoseconds { handles.queue.recordNanoseconds(nanoseconds) }
+        for nanoseconds in queueNanoseconds {
+            handles.queue.recordNanoseconds(nanoseconds)
+            latency?.record(nanoseconds: nanoseconds + computeNanoseconds)
+        }
         handles.compute.recordNanoseconds(computeNanoseconds)
         handles.batchSize.record(rows)
     }

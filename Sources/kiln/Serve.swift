@@ -42,6 +42,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Concurrent jobs per job kind (default 2).") var jobWorkers: Int?
     @Option(help: "Hours to keep finished jobs and their results; 0 keeps them (default 168).") var jobRetention: Double?
 
+    @Option(help: "Browser origins allowed to call Kiln (CORS), comma-separated, e.g. http://localhost:3000.") var corsOrigins: String?
+    @Option(help: "OpenAI-compatible API for report narratives (default none: templates).") var llmBaseUrl: String?
+    @Option(help: "Model name for --llm-base-url.") var llmModel: String?
+
     var flagSettings: [String: String] {
         var flags: [String: String] = [:]
         flags["host"] = host
@@ -67,6 +71,9 @@ struct Serve: AsyncParsableCommand {
         flags["lazy_load"] = lazyLoad ? "true" : nil
         flags["job_workers"] = jobWorkers.map(String.init)
         flags["job_retention"] = jobRetention.map { String($0) }
+        flags["cors_origins"] = corsOrigins
+        flags["llm_base_url"] = llmBaseUrl
+        flags["llm_model"] = llmModel
         return flags
     }
 

@@ -209,3 +209,125 @@ def test_lstm_trains_streams_epochs_and_is_served_as_torchscript(server):
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:
         websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/training/nope", header=[f"Authorization: Bearer {server.admin_key}"], timeout=5)
     assert refused.value.status_code == 400  # hummingbird-websocket answers every refused upgrade with 400
+
+
+class FakeLLM:
+    """An OpenAI-compatible chat-completions endpoint on loopback that records what it was asked."""
+
+    def __init__(self, status=200):
+        import http.server
+        import threading
+
+        fake = self
+        self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+                answer = {"summary": "LLM 요약", "aiInsights": ["통찰 1", "통찰 2", "통찰 3"], "actionPlan": ["계획 1", "계획 2", "계획 3"]}
+                payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": "```json\n" + json.dumps(answer) + "\n```"}}]}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def train_xgboost(server, **config):
+    file_id = upload(server, make_csv()).json()["file_id"]
+    run_id = requests.post(f"{server.url}/api/train", json={"file_id": file_id, "config": {
+        "model": "xgboost", "epochs": 10, "learning_rate": 0.3, "max_depth": 3, **config}}, headers=server.headers()).json()["run_id"]
+    status = wait_for(server, run_id)
+    assert status["status"] == "completed", status
+    return run_id, status
+
+
+def test_report_performance_dashboards_alerts_and_cors(kiln_factory):
+    server = kiln_factory(env={"KILN_CTR_ALERT_MIN_ACCURACY": "0.99", "KILN_CTR_PERFORMANCE_INTERVAL": "0.2",
+                               "KILN_CORS_ORIGINS": "http://localhost:3000", "KILN_CTR_CLICK_VALUE": "300"}).start()
+    run_id, status = train_xgboost(server)
+    h = server.headers()
+
+    report = requests.get(f"{server.url}/api/report/ai/{run_id}", headers=h).json()
+    assert report["narrativeSource"] == "template:ko" and report["language"] == "ko"
+    lift, base = report["metrics"]["lift"], report["metrics"]["base_ctr"]
+    assert report["roiIncrease"] == pytest.approx((lift - 1) * 100, abs=0.2)
+    assert report["additionalClicks"] == pytest.approx(1_000_000 * base / 100 * (lift - 1), rel=0.01, abs=2)
+    assert report["additionalRevenue"] == pytest.approx(report["additionalClicks"] * 300, rel=0.01, abs=300)
+    assert report["accuracy"] == pytest.approx(status["metrics"]["val_accuracy"] * 100, abs=0.1)
+    assert len(report["topFeatures"]) == 3 and report["topFeatures"][0]["feature"] == "hour"
+    assert report["aiInsights"] and report["actionPlan"] and "%" in report["summary"]
+    english = requests.get(f"{server.url}/api/report/ai/{run_id}", params={"lang": "en"}, headers=h).json()
+    assert english["narrativeSource"] == "template:en" and english["roiIncrease"] == report["roiIncrease"] and "accuracy" in english["summary"]
+    assert requests.get(f"{server.url}/api/report/ai/{run_id}", params={"lang": "fr"}, headers=h).status_code == 400
+    assert requests.get(f"{server.url}/api/report/ai/nope", headers=h).status_code == 404
+
+    # Validation quality; latency only once the model has served something.
+    performance = requests.get(f"{server.url}/api/performance/{run_id}", headers=h).json()
+    assert {"accuracy", "precision", "recall", "f1_score", "auc", "response_time"} <= set(performance)
+    assert performance["response_time"] is None and performance["response_time_samples"] == 0
+    name, version = status["model_name"], status["model_version"]
+    for _ in range(5):
+        requests.post(f"{server.url}/v2/models/{name}/versions/{version}/infer", headers=h, json={
+            "inputs": [{"name": "features", "datatype": "FP32", "shape": [1, 3], "data": [20, 40, 0.0]}]}).raise_for_status()
+    performance = requests.get(f"{server.url}/api/performance/{run_id}", headers=h).json()
+    assert performance["response_time"] > 0 and performance["response_time_samples"] == 5
+
+    operator = requests.get(f"{server.url}/api/dashboard/si", headers=h).json()
+    assert operator["runs"]["by_status"] == {"completed": 1} and operator["models"]["ready"] >= 1
+    assert f"{name}/{version}" in operator["latency"] and 0 <= operator["system"]["api_success_rate"] <= 100
+    client = requests.get(f"{server.url}/api/dashboard/client", headers=h).json()
+    assert client["run_id"] == run_id and len(client["deciles"]) == 10 and client["lift"] == lift
+    assert requests.get(f"{server.url}/api/health").status_code in (200, 401)
+
+    # Alerts: accuracy is below the configured 0.99, once; updates keep coming.
+    socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/performance", header=[f"Authorization: Bearer {server.admin_key}"], timeout=10)
+    try:
+        messages = [json.loads(socket.recv()) for _ in range(6)]
+    finally:
+        socket.close()
+    types = [m["type"] for m in messages]
+    assert types[:3] == ["metrics_update", "performance_alert", "system_health"] and types[3:] == ["metrics_update", "system_health", "metrics_update"]
+    assert messages[1]["metric"] == "accuracy" and messages[1]["threshold"] == 0.99
+    assert messages[2]["health"]["api_success_rate"] <= 100
+
+    # CORS for the configured dashboard origin only.
+    preflight = requests.options(f"{server.url}/api/train/runs", headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"})
+    assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    allowed = requests.get(f"{server.url}/api/train/runs", headers={**h, "Origin": "http://localhost:3000"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    other = requests.get(f"{server.url}/api/train/runs", headers={**h, "Origin": "http://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_report_narrative_from_a_configured_llm(kiln_factory):
+    fake, broken = FakeLLM(), FakeLLM(status=500)
+    try:
+        server = kiln_factory(env={"KILN_LLM_BASE_URL": fake.url, "KILN_LLM_MODEL": "fake-model", "KILN_LLM_API_KEY": "sk-test"}).start()
+        run_id, _ = train_xgboost(server)
+        report = requests.get(f"{server.url}/api/report/ai/{run_id}", headers=server.headers()).json()
+        assert report["narrativeSource"] == "llm:fake-model" and report["summary"] == "LLM 요약" and report["actionPlan"][0] == "계획 1"
+        asked = fake.requests[-1]
+        assert asked["path"] == "/v1/chat/completions" and asked["auth"] == "Bearer sk-test" and asked["body"]["model"] == "fake-model"
+        assert str(report["roiIncrease"]) in asked["body"]["messages"][1]["content"]  # the LLM is given the computed numbers
+        server.stop()
+
+        fallback = kiln_factory(name="broken", env={"KILN_LLM_BASE_URL": broken.url}).start()
+        run_id, _ = train_xgboost(fallback)
+        report = requests.get(f"{fallback.url}/api/report/ai/{run_id}", headers=fallback.headers()).json()
+        assert report["narrativeSource"].startswith("template:ko (LLM unavailable") and report["aiInsights"]
+    finally:
+        fake.close()
+        broken.close()

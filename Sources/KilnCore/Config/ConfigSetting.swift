@@ -95,6 +95,39 @@ extension ConfigSetting {
             guard let hours = Double($1), hours >= 0, hours.isFinite else { throw invalid($1, "hours ≥ 0") }
             $0.jobs.retentionSeconds = hours == 0 ? nil : hours * 3600
         },
+        ConfigSetting("cors_origins", "Comma-separated browser origins allowed to call Kiln, e.g. http://localhost:3000; * allows any (default none).") {
+            $0.corsOrigins = $1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        },
+        ConfigSetting("ctr_click_value", "CTR report: revenue per click (default 500).") {
+            $0.ctr.clickValue = try positive($1)
+        },
+        ConfigSetting("ctr_currency", "CTR report: currency of the click value (default KRW).") {
+            $0.ctr.currency = String(try nonEmpty($1).prefix(8))
+        },
+        ConfigSetting("ctr_monthly_impressions", "CTR report: impressions per month (default 1000000).") {
+            $0.ctr.monthlyImpressions = try positive($1)
+        },
+        ConfigSetting("ctr_alert_min_accuracy", "CTR performance alert below this validation accuracy (default 0.7).") {
+            guard let value = Double($1), (0...1).contains(value) else { throw invalid($1, "a number in [0, 1]") }
+            $0.ctr.alertMinAccuracy = value
+        },
+        ConfigSetting("ctr_alert_max_response_ms", "CTR performance alert above this p50 serving latency in ms (default 500).") {
+            $0.ctr.alertMaxResponseMilliseconds = try positive($1)
+        },
+        ConfigSetting("ctr_performance_interval", "Seconds between WS /ws/performance updates (default 5).") {
+            guard let value = Double($1), value >= 0.1, value <= 3600 else { throw invalid($1, "seconds in [0.1, 3600]") }
+            $0.ctr.performanceIntervalSeconds = value
+        },
+        ConfigSetting("llm_base_url", "OpenAI-compatible API for report narratives, e.g. http://localhost:11434/v1 (default none: templates).") {
+            guard let url = URL(string: $1), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { throw invalid($1, "an http(s) URL") }
+            $0.llm.baseURL = $1.hasSuffix("/") ? String($1.dropLast()) : $1
+        },
+        ConfigSetting("llm_api_key", "Bearer key for llm_base_url. Prefer KILN_LLM_API_KEY.") {
+            $0.llm.apiKey = try nonEmpty($1)
+        },
+        ConfigSetting("llm_model", "Model name sent to llm_base_url.") {
+            $0.llm.model = try nonEmpty($1)
+        },
         ConfigSetting("shutdown_timeout", "Seconds to drain in-flight work on SIGTERM/SIGINT (default 30).") {
             guard let value = Double($1), value > 0, value <= 3600 else { throw invalid($1, "seconds in (0, 3600]") }
             $0.shutdownTimeoutSeconds = value
@@ -112,6 +145,11 @@ extension ConfigSetting {
     static func nonEmpty(_ value: String) throws -> String {
         guard !value.isEmpty else { throw invalid(value, "a non-empty value") }
         return value
+    }
+
+    static func positive(_ value: String) throws -> Double {
+        guard let number = Double(value), number > 0, number.isFinite else { throw invalid(value, "a positive number") }
+        return number
     }
 
     static func integer(_ value: String, in range: ClosedRange<Int>) throws -> Int {

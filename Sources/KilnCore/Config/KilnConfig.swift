@@ -16,6 +16,10 @@ public struct KilnConfig: Sendable, Equatable {
     public var shutdownTimeoutSeconds: Double = 30
     public var serving = ServingSettings()
     public var jobs = JobSettings()
+    /// Browser origins allowed to call Kiln (CORS), e.g. a dashboard on http://localhost:3000.
+    public var corsOrigins: [String] = []
+    public var ctr = CTRSettings()
+    public var llm = LLMSettings()
 
     public init() {}
 
@@ -82,6 +86,35 @@ public struct JobSettings: Sendable, Equatable {
     public var workersPerKind = 2
     /// Finished jobs (and their unreferenced blobs) are purged after this; nil keeps them.
     public var retentionSeconds: Double? = 7 * 24 * 3600
+
+    public init() {}
+}
+
+/// The CTR app's business and alerting figures.
+public struct CTRSettings: Sendable, Equatable {
+    /// Revenue one click brings, in `currency`, for the report's revenue figures.
+    public var clickValue: Double = 500
+    public var currency = "KRW"
+    /// Impressions a month, for the report's revenue figures.
+    public var monthlyImpressions: Double = 1_000_000
+    /// `performance_alert` when a run's validation accuracy is below this …
+    public var alertMinAccuracy: Double = 0.7
+    /// … or its model's p50 serving latency is above this many milliseconds.
+    public var alertMaxResponseMilliseconds: Double = 500
+    /// Seconds between `WS /ws/performance` updates.
+    public var performanceIntervalSeconds: Double = 5
+
+    public init() {}
+}
+
+/// An OpenAI-compatible chat-completions endpoint for narrative text; none configured means
+/// deterministic templates.
+public struct LLMSettings: Sendable, Equatable {
+    /// e.g. `http://localhost:11434/v1`; `/chat/completions` is appended.
+    public var baseURL: String?
+    public var apiKey: String?
+    public var model: String?
+    public var timeoutSeconds: Double = 30
 
     public init() {}
 }

@@ -10,3 +10,30 @@ public enum ProcessStats {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }
+
+extension ProcessStats {
+    /// CPU time (user + system) this process has used, in seconds.
+    public static func cpuSeconds() -> Double? {
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return nil }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// The machine's memory: total and available bytes (/proc/meminfo), or nil.
+    public static func systemMemory() -> (total: Int, available: Int)? {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+        var total: Int?, available: Int?
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 2, let kib = Int(fields[1]) else { continue }
+            if fields[0] == "MemTotal:" { total = kib * 1024 }
+            if fields[0] == "MemAvailable:" { available = kib * 1024 }
+        }
+        guard let total, let available else { return nil }
+        return (total, available)
+    }
+
+    /// Cores this process may run on.
+    public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
+}

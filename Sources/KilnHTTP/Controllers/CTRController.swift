@@ -9,6 +9,7 @@ import KilnStore
 /// Any authenticated caller may use them; errors are in Kiln's native shape.
 struct CTRController {
     let service: CTRService
+    let operations: CTROperations
     let json: JSONBody
     let limits: Limits
     /// Where uploads are streamed before they are parsed and stored (inside the blob store's
@@ -31,6 +32,21 @@ struct CTRController {
         api.get("train/runs", use: runs)
         api.get("report/feature-importance/{run_id}", use: featureImportance)
         api.get("report/correlation/{run_id}", use: correlation)
+        api.get("report/ai/{run_id}", use: aiReport)
+        api.get("performance/{run_id}", use: performance)
+        api.get("dashboard/si", use: { _, _ in JSONBody.response(json: try await operations.operatorDashboard()) })
+        api.get("dashboard/client", use: { _, _ in JSONBody.response(json: try await operations.clientDashboard()) })
+        api.get("health", use: { _, _ in JSONBody.response(json: .object(["status": "ok", "app": "ctr"])) })
+        webSocket.ws("performance", onUpgrade: { _, outbound, context in
+            let runID = context.request.uri.queryParameters["run_id"].map(String.init)
+            var crossed: Set<String> = []
+            while !Task.isCancelled {
+                for message in try await operations.performanceMessages(runID: runID, crossed: &crossed) {
+                    try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self)))
+                }
+                try await Task.sleep(for: operations.interval)
+            }
+        })
     }
 
     /// multipart/form-data with the CSV in the `file` part and, optionally, a `feature,description`
@@ -76,6 +92,16 @@ struct CTRController {
 
     @Sendable func featureImportance(_ request: Request, context: KilnRequestContext) async throws -> Response {
         JSONBody.response(json: try await service.featureImportance(runID: try context.parameters.require("run_id")))
+    }
+
+    /// `?lang=ko` (default) or `en` for the template wording.
+    @Sendable func aiReport(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let language = request.uri.queryParameters["lang"].map(String.init) ?? "ko"
+        return JSONBody.response(json: try await operations.aiReport(runID: try context.parameters.require("run_id"), language: language))
+    }
+
+    @Sendable func performance(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        JSONBody.response(json: try await operations.performance(runID: try context.parameters.require("run_id")))
     }
 
     @Sendable func correlation(_ request: Request, context: KilnRequestContext) async throws -> Response {

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import KilnCore
 import Prometheus
+import Synchronization
 
 /// The HTTP layer's metrics, recorded through swift-metrics into the application's own
 /// Prometheus registry (passed in, never global, so tests and several apps don't collide).
@@ -11,6 +12,8 @@ public struct HTTPMetrics: Sendable {
     public let factory: PrometheusMetricsFactory
     private let inFlight: CoreMetrics.Meter
     private let residentMemory: CoreMetrics.Gauge
+    /// Counts since start, for the dashboards (Prometheus has the same by route).
+    public let totals = HTTPTotals()
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -32,6 +35,7 @@ public struct HTTPMetrics: Sendable {
 
     func requestFinished(route: String, method: String, status: Int, duration: Duration) {
         inFlight.decrement()
+        totals.record(status: status)
         let dimensions = [("route", route), ("method", method), ("status", String(status))]
         CoreMetrics.Counter(label: "kiln_http_requests_total", dimensions: dimensions, factory: factory).increment()
         CoreMetrics.Timer(label: "kiln_http_request_duration_seconds", dimensions: dimensions, factory: factory)
@@ -45,6 +49,20 @@ public struct HTTPMetrics: Sendable {
         }
         return registry.emitToBuffer()
     }
+}
+
+/// Requests and server errors since start.
+public final class HTTPTotals: Sendable {
+    private let counts = Mutex<(requests: Int, serverErrors: Int)>((0, 0))
+
+    func record(status: Int) {
+        counts.withLock { counts in
+            counts.requests += 1
+            if status >= 500 { counts.serverErrors += 1 }
+        }
+    }
+
+    public var snapshot: (requests: Int, serverErrors: Int) { counts.withLock { $0 } }
 }
 
 extension Duration {
