@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kiln", targets: ["kiln"]),
+        .executable(name: "kiln-report-pdf", targets: ["kiln-report-pdf"]),
         // The libtorch plugin, loaded at run time by the Torch module (see ctorch_api.h).
         .library(name: "KilnTorch", type: .dynamic, targets: ["CTorch"]),
     ],
@@ -48,6 +49,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10")]
         ),
         .systemLibrary(name: "CXGBoost"),
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo"),
+        .target(name: "ReportSpec", swiftSettings: swiftSettings),
+        .target(name: "ReportPDF", dependencies: ["CPangoCairo", "ReportSpec"], swiftSettings: swiftSettings),
+        .executableTarget(name: "kiln-report-pdf", dependencies: ["ReportPDF", "ReportSpec"], swiftSettings: swiftSettings),
         .target(
             name: "XGBoost",
             dependencies: ["CXGBoost", "KilnCore"],
@@ -115,7 +120,7 @@ let package = Package(
         .target(
             name: "CTRApp",
             dependencies: [
-                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "KilnServing", "XGBoost", "Torch", "KilnLLM",
+                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "KilnServing", "XGBoost", "Torch", "KilnLLM", "ReportSpec",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # engines (used by the inference core)
   libtorch-dev libopenblas0-pthread libxgboost-dev
+  # CTR reports: PDF rendering with a CJK font; pdftoppm renders pages in tests
+  libpango1.0-dev libcairo2-dev fonts-noto-cjk poppler-utils
   # build and tests
   build-essential libsqlite3-dev curl ca-certificates python3 python3-venv python3-pip
   # tests compare served outputs with the same models run by Debian's PyTorch and XGBoost

@@ -54,18 +54,18 @@ public struct CTROperations: Sendable {
     /// `GET /api/report/ai/{run_id}?lang=ko|en`.
     public func aiReport(runID: String, language: String) async throws -> JSONValue {
         guard ["ko", "en"].contains(language) else { throw KilnError.invalidArgument("lang must be 'ko' or 'en'") }
-        return await report.report(try await service.results(runID: runID), language: language)
+        return await report.report(try await service.reader.results(runID: runID), language: language)
     }
 
     /// The facts a PDF is drawn from: the report, the training curves and the analysis.
-    func reportDocument(runID: String, language: String) async throws -> (report: JSONValue, results: CTRService.RunResults) {
-        let results = try await service.results(runID: runID)
+    func reportDocument(runID: String, language: String) async throws -> (report: JSONValue, results: CTRRunReader.RunResults) {
+        let results = try await service.reader.results(runID: runID)
         return (await report.report(results, language: language), results)
     }
 
     /// `GET /api/performance/{run_id}`: validation quality and the served model's latency.
     public func performance(runID: String) async throws -> JSONValue {
-        let results = try await service.results(runID: runID)
+        let results = try await service.reader.results(runID: runID)
         let metrics = results.evaluation.metrics
         var object: [String: JSONValue] = [
             "run_id": .string(runID),
@@ -79,7 +79,7 @@ public struct CTROperations: Sendable {
 
     /// `response_time`: the p50 of the served model version's recent requests (queue + compute,
     /// milliseconds, up to the last 1024), null until it has served one.
-    private func latency(_ results: CTRService.RunResults) -> [String: JSONValue] {
+    private func latency(_ results: CTRRunReader.RunResults) -> [String: JSONValue] {
         guard let name = results.modelName, let version = results.modelVersion,
               let window = latencies.existing(model: name, version: version), let stats = window.quantilesMilliseconds([0.5, 0.95]) else {
             return ["response_time": .null, "response_time_p95": .null, "response_time_samples": 0,
@@ -121,10 +121,10 @@ public struct CTROperations: Sendable {
 
     /// `GET /api/dashboard/client`: the business view of the newest finished run.
     public func clientDashboard() async throws -> JSONValue {
-        guard let runID = try await service.latestFinishedRunID() else {
+        guard let runID = try await service.reader.latestFinishedRunID() else {
             return .object(["run_id": .null, "message": "no finished CTR training yet"])
         }
-        let results = try await service.results(runID: runID)
+        let results = try await service.reader.results(runID: runID)
         let facts = report.facts(results)
         return .object([
             "run_id": .string(runID), "model": .string(facts.model),
@@ -156,7 +156,7 @@ public struct CTROperations: Sendable {
     public func performanceMessages(runID: String?, crossed: inout Set<String>) async throws -> [JSONValue] {
         var messages: [JSONValue] = []
         let target: String?
-        if let runID { target = runID } else { target = try await service.latestFinishedRunID() }
+        if let runID { target = runID } else { target = try await service.reader.latestFinishedRunID() }
         if let target, case .object(let metrics) = try await performance(runID: target) {
             messages.append(.object(["type": "metrics_update", "run_id": .string(target), "metrics": .object(metrics)]))
             var now: Set<String> = []

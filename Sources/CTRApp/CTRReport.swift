@@ -49,7 +49,7 @@ struct CTRReport: Sendable {
         var actionPlan: [String]
     }
 
-    func facts(_ results: CTRService.RunResults) -> Facts {
+    func facts(_ results: CTRRunReader.RunResults) -> Facts {
         let evaluation = results.evaluation
         let lift = evaluation.topDecileLift
         let extraClicks = settings.monthlyImpressions * evaluation.baseCTR * (lift - 1)
@@ -66,7 +66,7 @@ struct CTRReport: Sendable {
             monthlyImpressions: settings.monthlyImpressions, topFeatures: Array(top))
     }
 
-    func report(_ results: CTRService.RunResults, language: String) async -> JSONValue {
+    func report(_ results: CTRRunReader.RunResults, language: String) async -> JSONValue {
         let facts = facts(results)
         var narrative = Self.template(facts, language: language, minAccuracy: settings.alertMinAccuracy)
         var source = "template:\(language)"

@@ -23,11 +23,13 @@ public struct CTRService: Sendable {
     let jobs: JobService
     let artifacts: ArtifactService
     let feed: TrainingFeed
+    let reader: CTRRunReader
 
     public init(files: CTRFileRepository, blobs: BlobStore, references: any BlobReferenceRepository, tracking: TrackingService,
                 jobs: JobService, artifacts: ArtifactService, feed: TrainingFeed) {
         self.artifacts = artifacts
         self.feed = feed
+        self.reader = CTRRunReader(tracking: tracking, artifacts: artifacts, files: files)
         self.files = files
         self.blobs = blobs
         self.references = references
@@ -129,16 +131,9 @@ public struct CTRService: Sendable {
         return runID
     }
 
-    /// The tracking run `runID`, if it is a CTR training.
-    private func trainingRun(_ runID: String) async throws -> Run {
-        let run = try await tracking.run(id: runID)
-        guard run.tags.contains(Self.appTag) else { throw KilnError.notFound("no CTR training run '\(runID.prefix(64))'") }
-        return run
-    }
-
     /// `GET /api/train/status/{run_id}` in the seed's shape.
     public func status(runID: String) async throws -> JSONValue {
-        let run = try await trainingRun(runID)
+        let run = try await reader.trainingRun(runID)
         let latest = Dictionary(run.metrics.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var status = Self.seedStatus(run.info.status)
         var object: [String: JSONValue] = [
@@ -166,7 +161,7 @@ public struct CTRService: Sendable {
     /// finished epoch), then live messages; a finished run ends with `training_complete` or
     /// `training_failed` at once.
     public func trainingMessages(runID: String) async throws -> (first: [JSONValue], live: AsyncStream<JSONValue>?) {
-        _ = try await trainingRun(runID)
+        _ = try await reader.trainingRun(runID)
         let live = feed.subscribe(runID: runID)  // before reading the state, so that nothing falls in between
         guard case .object(var state) = try await status(runID: runID) else { return ([], nil) }
         var byEpoch: [Int64: [String: JSONValue]] = [:]
@@ -191,50 +186,9 @@ public struct CTRService: Sendable {
 
     static let epochMetricKeys = ["train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"]
 
-    /// What a finished training left for the reports.
-    struct RunResults: Sendable {
-        var run: Run
-        var analysis: FeatureAnalysis
-        var evaluation: CTREvaluation
-        var descriptions: [String: String]
-
-        var modelName: String? { run.tags.first { $0.key == "kiln.model_name" }?.value }
-        var modelVersion: Int? { (run.tags.first { $0.key == "kiln.model_version" }?.value).flatMap { Int($0) } }
-        var modelKind: String { run.params.first { $0.key == "model" }?.value ?? "" }
-
-        func description(_ feature: String) -> String { descriptions[feature] ?? feature }
-    }
-
-    /// The reports' inputs for a finished run; `conflict` while it trains.
-    func results(runID: String) async throws -> RunResults {
-        let run = try await trainingRun(runID)
-        guard run.info.status == .finished else {
-            throw KilnError.conflict("run \(runID) has not finished training (status \(Self.seedStatus(run.info.status)))")
-        }
-        guard let root = try ArtifactService.path(ofURI: run.info.artifactURI) else {
-            throw KilnError.notFound("run \(runID) stores its artifacts outside Kiln")
-        }
-        func load<T: Decodable>(_ type: T.Type, _ path: String) async throws -> T {
-            let (_, url) = try await artifacts.file(path: "\(root)/\(path)")
-            return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
-        }
-        return RunResults(run: run, analysis: try await load(FeatureAnalysis.self, Self.analysisArtifact),
-                          evaluation: try await load(CTREvaluation.self, Self.evaluationArtifact),
-                          descriptions: try await descriptions(runID: runID))
-    }
-
-    /// The newest finished CTR run, if any.
-    func latestFinishedRunID() async throws -> String? {
-        guard let experiment = try? await tracking.experiment(named: Self.experimentName, creating: false) else { return nil }
-        let page = try await tracking.searchRuns(
-            experimentIDs: [String(experiment.id)], filter: "tags.`\(Self.appTag.key)` = '\(Self.appTag.value)' and attributes.status = 'FINISHED'",
-            view: .activeOnly, orderBy: ["attributes.start_time DESC"], maxResults: 1, pageToken: nil)
-        return page.items.first?.info.runID
-    }
-
     /// `GET /api/report/feature-importance/{run_id}`: most important first.
     public func featureImportance(runID: String) async throws -> JSONValue {
-        let results = try await results(runID: runID)
+        let results = try await reader.results(runID: runID)
         let analysis = results.analysis
         return .array(analysis.features.sorted { $0.importance > $1.importance }.map { feature in
             .object([
@@ -249,18 +203,10 @@ public struct CTRService: Sendable {
         })
     }
 
-    /// The feature descriptions uploaded with the run's file (empty without a mapping).
-    func descriptions(runID: String) async throws -> [String: String] {
-        let run = try await trainingRun(runID)
-        guard let fileID = run.tags.first(where: { $0.key == "kiln.file_id" })?.value, let file = try await files.find(id: fileID),
-              case .object(let summary) = file.summary, case .object(let descriptions)? = summary["descriptions"] else { return [:] }
-        return descriptions.compactMapValues { if case .string(let text) = $0 { text } else { nil } }
-    }
-
     /// `GET /api/report/correlation/{run_id}?k=`: Pearson's r among the `k` most important features.
     public func correlation(runID: String, k: Int) async throws -> JSONValue {
         guard k >= 2 else { throw KilnError.invalidArgument("k must be at least 2") }
-        let analysis = try await results(runID: runID).analysis
+        let analysis = try await reader.results(runID: runID).analysis
         let top = analysis.features.indices.sorted { analysis.features[$0].importance > analysis.features[$1].importance }.prefix(k)
         return .object([
             "features": .array(top.map { .string(analysis.features[$0].feature) }),
@@ -271,6 +217,33 @@ public struct CTRService: Sendable {
     /// The latest value of each of a run's metrics, as a JSON object.
     static func latestMetrics(_ metrics: [Metric]) -> JSONValue {
         .object(Dictionary(metrics.map { ($0.key, JSONValue.number($0.value)) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// `POST /api/report/generate-pdf/{run_id}`: starts the PDF job; returns its id.
+    public func generatePDF(runID: String, language: String, includeCharts: Bool, includeInsights: Bool, includeActionPlan: Bool,
+                            actor: String) async throws -> String {
+        guard ["ko", "en"].contains(language) else { throw KilnError.invalidArgument("lang must be 'ko' or 'en'") }
+        _ = try await reader.results(runID: runID)  // unknown or unfinished runs are refused now, not in the job
+        let parameters = CTRPDFJob.Parameters(runId: runID, language: language, includeCharts: includeCharts,
+                                              includeInsights: includeInsights, includeActionPlan: includeActionPlan)
+        let (job, _) = try await jobs.submit(kind: CTRPDFJob.kind, parameters: try JobCoding.encode(parameters), inputBlobs: [], owner: actor)
+        try await tracking.logBatch(runID: runID, tags: [TrackingTag(key: "kiln.pdf_job_id", value: job.id)])
+        return job.id
+    }
+
+    /// `GET /api/report/pdf/{run_id}`: the newest rendered PDF (a file in the blob store).
+    /// `conflict` while the first one is still being made, `notFound` when none was asked for.
+    public func pdf(runID: String) async throws -> URL {
+        let run = try await reader.trainingRun(runID)
+        if let root = try ArtifactService.path(ofURI: run.info.artifactURI),
+           let (_, url) = try? await artifacts.file(path: "\(root)/\(CTRPDFJob.artifact)") {
+            return url
+        }
+        if let jobID = run.tags.first(where: { $0.key == "kiln.pdf_job_id" })?.value, let job = try await jobs.find(id: jobID) {
+            if !job.state.isTerminal { throw KilnError.conflict("the PDF of run \(runID) is being generated (job \(jobID))") }
+            if job.state != .succeeded { throw KilnError.conflict("generating the PDF failed: \(job.errorMessage ?? job.state.rawValue)") }
+        }
+        throw KilnError.notFound("run \(runID) has no PDF; make one with POST /api/report/generate-pdf/\(runID)")
     }
 
     /// The seed's words for a run's state.

@@ -115,6 +115,7 @@ public func buildApplication(
         serving: registry, artifacts: artifacts, logger: logger)
     let ctrFiles = CTRFileRepository(db: database.sql)
     let trainingFeed = TrainingFeed()
+    let llm = ChatCompletionsClientProvider(settings: config.llm)
     let ctrTraining = CTRTrainingJob(
         tracking: tracking, registry: modelRegistry, artifacts: artifacts, files: ctrFiles, feed: trainingFeed,
         xgboost: { try runtimes.xgboostLibrary() }, torch: { try runtimes.torchRuntime() })
@@ -124,6 +125,9 @@ public func buildApplication(
             RegisteredJobKind(InferenceJobHandler(registry: registry, inference: inference), workers: config.jobs.workersPerKind),
             // Training is CPU-bound: one at a time, so that serving keeps its cores.
             RegisteredJobKind(ctrTraining, workers: 1, timeout: .seconds(3600), maxAttempts: 1),
+            RegisteredJobKind(
+                CTRPDFJob(tracking: tracking, artifacts: artifacts, files: ctrFiles, settings: config.ctr, llm: llm),
+                workers: 1, timeout: .seconds(300), maxAttempts: 1),
         ],
         settings: { var settings = JobService.Settings(); settings.retention = config.jobs.retentionSeconds; return settings }(),
         logger: logger)
@@ -156,7 +160,7 @@ public func buildApplication(
     CTRController(
         service: ctr,
         operations: CTROperations(
-            service: ctr, settings: config.ctr, llm: ChatCompletionsClientProvider(settings: config.llm), jobs: jobs,
+            service: ctr, settings: config.ctr, llm: llm, jobs: jobs,
             latencies: servingMetrics.latencies, models: { [models] in models.index() }, health: { healthProbe.read() }),
         json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
     ).addRoutes(to: router.group("api"), webSocket: router.group("ws"))

@@ -331,3 +331,52 @@ def test_report_narrative_from_a_configured_llm(kiln_factory):
     finally:
         fake.close()
         broken.close()
+
+
+def test_pdf_report_is_rendered_with_charts_and_korean_text(kiln_factory, tmp_path):
+    import subprocess
+
+    server = kiln_factory().start()
+    h = server.headers()
+    file_id = upload(server, make_csv(), mapping=MAPPING).json()["file_id"]
+    run_id = requests.post(f"{server.url}/api/train", json={"file_id": file_id, "config": {
+        "model": "xgboost", "epochs": 10, "learning_rate": 0.3, "max_depth": 3}}, headers=h).json()["run_id"]
+    assert requests.get(f"{server.url}/api/report/pdf/{run_id}", headers=h).status_code in (404, 409)
+    assert wait_for(server, run_id)["status"] == "completed"
+    assert requests.get(f"{server.url}/api/report/pdf/{run_id}", headers=h).status_code == 404
+
+    started = requests.post(f"{server.url}/api/report/generate-pdf/{run_id}", headers=h,
+                            json={"includeCharts": True, "includeInsights": True, "includeActionPlan": True})
+    assert started.status_code == 202, started.text
+    assert started.json()["pdf_url"] == f"/api/report/pdf/{run_id}"
+    job_id = started.json()["job_id"]
+    deadline = time.monotonic() + 60
+    while requests.get(f"{server.url}/v1/jobs/{job_id}", headers=h).json()["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    pdf = requests.get(f"{server.url}/api/report/pdf/{run_id}", headers=h)
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf", pdf.text[:300]
+    assert pdf.content.startswith(b"%PDF-")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf.content)
+
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages >= 2
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSansCJK" in fonts  # the Korean text is set in the CJK font, embedded
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "CTR 예측 모델 분석 보고서" in text and "시간대" in text and "실행 계획" in text
+
+    # Every page has ink: rendered to greyscale, a good share of pixels is not white.
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", str(path), str(tmp_path / "page")], check=True)
+    rendered = sorted(tmp_path.glob("page-*.pgm"))
+    assert len(rendered) == pages
+    for page in rendered:
+        data = page.read_bytes()
+        header_end = data.index(b"\n", data.index(b"\n", data.index(b"\n") + 1) + 1) + 1  # P5, size, maxval
+        pixels = np.frombuffer(data[header_end:], dtype=np.uint8)
+        assert (pixels < 200).mean() > 0.01, f"{page.name} looks blank"
+
+    english = requests.post(f"{server.url}/api/report/generate-pdf/{run_id}", headers=h, json={"lang": "xx"})
+    assert english.status_code == 400
+    assert requests.post(f"{server.url}/api/report/generate-pdf/nope", headers=h).status_code == 404

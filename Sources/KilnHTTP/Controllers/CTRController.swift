@@ -2,6 +2,7 @@ import CTRApp
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import HTTPTypes
 import KilnCore
 import KilnStore
 
@@ -34,6 +35,8 @@ struct CTRController {
         api.get("report/correlation/{run_id}", use: correlation)
         api.get("report/ai/{run_id}", use: aiReport)
         api.get("performance/{run_id}", use: performance)
+        api.post("report/generate-pdf/{run_id}", use: generatePDF)
+        api.get("report/pdf/{run_id}", use: pdf)
         api.get("dashboard/si", use: { _, _ in JSONBody.response(json: try await operations.operatorDashboard()) })
         api.get("dashboard/client", use: { _, _ in JSONBody.response(json: try await operations.clientDashboard()) })
         api.get("health", use: { _, _ in JSONBody.response(json: .object(["status": "ok", "app": "ctr"])) })
@@ -98,6 +101,37 @@ struct CTRController {
     @Sendable func aiReport(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let language = request.uri.queryParameters["lang"].map(String.init) ?? "ko"
         return JSONBody.response(json: try await operations.aiReport(runID: try context.parameters.require("run_id"), language: language))
+    }
+
+    struct PDFRequest: Decodable {
+        var includeCharts: Bool?
+        var includeInsights: Bool?
+        var includeActionPlan: Bool?
+        var lang: String?
+    }
+
+    /// Body optional: `{"includeCharts", "includeInsights", "includeActionPlan", "lang"}`.
+    @Sendable func generatePDF(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let runID = try context.parameters.require("run_id")
+        // The seed's frontend sends options as JSON; a bare POST takes the defaults.
+        let options = request.headers[.contentType] == nil ? PDFRequest() : try await json.decode(PDFRequest.self, from: request, context: context)
+        let jobID = try await service.generatePDF(
+            runID: runID, language: options.lang ?? "ko", includeCharts: options.includeCharts ?? true,
+            includeInsights: options.includeInsights ?? true, includeActionPlan: options.includeActionPlan ?? true,
+            actor: try context.principal().actor)
+        var response = JSONBody.response(json: .object([
+            "pdf_url": .string("/api/report/pdf/\(runID)"), "status": "generating", "job_id": .string(jobID),
+            "status_url": .string("/v1/jobs/\(jobID)"),
+        ]))
+        response.status = HTTPResponse.Status.accepted
+        return response
+    }
+
+    @Sendable func pdf(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let runID = try context.parameters.require("run_id")
+        let url = try await service.pdf(runID: runID)
+        return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"ctr-report-\(runID).pdf\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: url))))
     }
 
     @Sendable func performance(_ request: Request, context: KilnRequestContext) async throws -> Response {
