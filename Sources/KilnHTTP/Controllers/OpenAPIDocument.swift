@@ -7,7 +7,7 @@ enum OpenAPIDocument {
  "info": {
   "title": "Kiln native API",
   "version": "0.1.0",
-  "description": "Kiln's own endpoints. Every endpoint except /health, /ready and /metrics requires `Authorization: Bearer <API key or JWT>`. Errors share one shape (components.schemas.Error). The Open Inference Protocol surface (/v2) follows KServe V2 and Triton's extensions and is documented in the README; it uses the error shape {\"error\": \"message\"}. The CTR app's routes (/api/upload, /api/train, …, tag 'CTR app') use the native error shape. The MLflow-compatible surface (/api/2.0/mlflow, /api/2.0/mlflow-artifacts) follows MLflow's REST API and is documented in the README."
+  "description": "Kiln's own endpoints. Every endpoint except /health, /ready and /metrics requires `Authorization: Bearer <API key or JWT>`. Errors share one shape (components.schemas.Error). The Open Inference Protocol surface (/v2) follows KServe V2 and Triton's extensions and is documented in the README; it uses the error shape {\"error\": \"message\"}. The CTR app's routes (/api/upload, /api/train, …, tag 'CTR app') use the native error shape. The MLflow-compatible surface (/api/2.0/mlflow, /api/2.0/mlflow-artifacts) follows MLflow's REST API and is documented in the README. WebSockets (not modelled here): /ws/jobs/{id} (job events), /ws/training/{run_id} (CTR training: state, epoch_update, log, training_complete|training_failed), /ws/performance?run_id= (CTR: metrics_update, system_health, performance_alert)."
  },
  "servers": [
   {
@@ -1079,6 +1079,11 @@ enum OpenAPIDocument {
          "file": {
           "type": "string",
           "format": "binary"
+         },
+         "mapping": {
+          "type": "string",
+          "format": "binary",
+          "description": "Optional CSV with the header feature,description (UTF-8), e.g. Korean feature names; used as each feature's description in the reports."
          }
         }
        }
@@ -1331,6 +1336,447 @@ enum OpenAPIDocument {
      },
      "400": {
       "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/report/ai/{run_id}": {
+   "get": {
+    "operationId": "ctrAIReport",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: the AI report of a finished run.",
+    "description": "Numbers computed from the run by the formulas in the README (accuracy, lift of the top decile by predicted CTR, roiIncrease = (lift−1)×100, additionalClicks = monthly impressions × CTR × (lift−1), additionalRevenue = additionalClicks × click value). summary/aiInsights/actionPlan are written by the configured LLM (narrativeSource llm:MODEL) or by templates (template:ko|en). Rejects: lang other than ko/en (400); unknown run (404); unfinished run (409).",
+    "parameters": [
+     {
+      "name": "run_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "lang",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "ko",
+        "en"
+       ],
+       "default": "ko"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The report.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "summary",
+          "accuracy",
+          "roiIncrease",
+          "additionalRevenue",
+          "topFeatures",
+          "aiInsights",
+          "actionPlan",
+          "narrativeSource"
+         ],
+         "properties": {
+          "summary": {
+           "type": "string"
+          },
+          "accuracy": {
+           "type": "number"
+          },
+          "roiIncrease": {
+           "type": "number"
+          },
+          "additionalRevenue": {
+           "type": "number"
+          },
+          "topFeatures": {
+           "type": "array"
+          },
+          "aiInsights": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "actionPlan": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "narrativeSource": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/performance/{run_id}": {
+   "get": {
+    "operationId": "ctrPerformance",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: validation quality of a finished run and its served model's latency.",
+    "description": "accuracy, precision, recall, f1_score, auc and log_loss on the validation rows; response_time is the p50 (ms) of the served model version's last ≤1024 requests (queue + compute), null until it has served one. Rejects: unknown run (404); unfinished run (409).",
+    "parameters": [
+     {
+      "name": "run_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The figures.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "accuracy",
+          "precision",
+          "recall",
+          "f1_score",
+          "auc",
+          "response_time"
+         ],
+         "properties": {
+          "accuracy": {
+           "type": "number"
+          },
+          "precision": {
+           "type": "number"
+          },
+          "recall": {
+           "type": "number"
+          },
+          "f1_score": {
+           "type": "number"
+          },
+          "auc": {
+           "type": "number"
+          },
+          "response_time": {
+           "type": [
+            "number",
+            "null"
+           ]
+          }
+         }
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/dashboard/si": {
+   "get": {
+    "operationId": "ctrOperatorDashboard",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: operator view — runs, jobs, models, latency, error rate, CPU, memory.",
+    "responses": {
+     "200": {
+      "description": "The dashboard.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "runs",
+          "jobs",
+          "models",
+          "latency",
+          "system"
+         ]
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/dashboard/client": {
+   "get": {
+    "operationId": "ctrClientDashboard",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: business view of the newest finished run — CTR, lift by decile, ROI.",
+    "description": "run_id is null (with a message) before any training has finished.",
+    "responses": {
+     "200": {
+      "description": "The dashboard.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/health": {
+   "get": {
+    "operationId": "ctrHealth",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: alive (the seed's health path; authenticated like every /api route).",
+    "responses": {
+     "200": {
+      "description": "Alive.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "status": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/report/generate-pdf/{run_id}": {
+   "post": {
+    "operationId": "ctrGeneratePDF",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: render the report as PDF (a job).",
+    "description": "Starts a ctr.report_pdf job (cairo + pango, Noto Sans CJK). Body optional. Rejects: lang other than ko/en or a malformed body (400); unknown run (404); unfinished run (409); a body that is not application/json (415).",
+    "parameters": [
+     {
+      "name": "run_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "includeCharts": {
+          "type": "boolean",
+          "default": true
+         },
+         "includeInsights": {
+          "type": "boolean",
+          "default": true
+         },
+         "includeActionPlan": {
+          "type": "boolean",
+          "default": true
+         },
+         "lang": {
+          "type": "string",
+          "enum": [
+           "ko",
+           "en"
+          ],
+          "default": "ko"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "202": {
+      "description": "The job was queued.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "pdf_url",
+          "status",
+          "job_id"
+         ],
+         "properties": {
+          "pdf_url": {
+           "type": "string"
+          },
+          "status": {
+           "type": "string"
+          },
+          "job_id": {
+           "type": "string"
+          },
+          "status_url": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/report/pdf/{run_id}": {
+   "get": {
+    "operationId": "ctrPDF",
+    "tags": [
+     "CTR app"
+    ],
+    "summary": "CTR app: the newest rendered PDF of a run.",
+    "description": "Rejects: unknown run or no PDF generated yet (404); the first PDF still rendering, or its job failed (409).",
+    "parameters": [
+     {
+      "name": "run_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The PDF.",
+      "content": {
+       "application/pdf": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       }
+      }
      },
      "404": {
       "$ref": "#/components/responses/NotFound"
@@ -2002,7 +2448,8 @@ enum OpenAPIDocument {
         "enum": [
          "xgboost",
          "lstm"
-        ]
+        ],
+        "description": "lstm (default: the seed's TabularSeqModel, trained in libtorch) or xgboost."
        },
        "max_depth": {
         "type": "integer"
@@ -2012,6 +2459,11 @@ enum OpenAPIDocument {
        },
        "model_name": {
         "type": "string"
+       },
+       "seed": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "Seed for initial weights, batch order and dropout (default 42)."
        }
       }
      }
