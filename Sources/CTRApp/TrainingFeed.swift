@@ -1,6 +1,5 @@
 import Foundation
 import KilnCore
-import Synchronization
 
 /// Live messages of CTR trainings (`epoch_update`, `log`, `training_complete`,
 /// `training_failed`) for `WS /ws/training/{run_id}`. In process, per run; each subscriber has a
@@ -9,22 +8,13 @@ import Synchronization
 public final class TrainingFeed: Sendable {
     public static let terminalTypes: Set<String> = ["training_complete", "training_failed"]
 
-    private let subscribers = Mutex<[String: [UUID: AsyncStream<JSONValue>.Continuation]]>([:])
+    private let broadcaster = KeyedBroadcaster<JSONValue>()
 
     public init() {}
 
     /// Subscribe before reading the run's current state, so that nothing falls in between.
     public func subscribe(runID: String, buffer: Int = 256) -> AsyncStream<JSONValue> {
-        let (stream, continuation) = AsyncStream<JSONValue>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
-        let token = UUID()
-        subscribers.withLock { $0[runID, default: [:]][token] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            self?.subscribers.withLock { subscribers in
-                subscribers[runID]?.removeValue(forKey: token)
-                if subscribers[runID]?.isEmpty == true { subscribers.removeValue(forKey: runID) }
-            }
-        }
-        return stream
+        broadcaster.subscribe(runID, buffer: buffer)
     }
 
     /// Sends `{"type": type, "run_id": runID, …fields}` to the run's subscribers.
@@ -32,10 +22,6 @@ public final class TrainingFeed: Sendable {
         var message = fields
         message["type"] = .string(type)
         message["run_id"] = .string(runID)
-        let targets = subscribers.withLock { $0[runID].map { Array($0.values) } ?? [] }
-        for continuation in targets {
-            continuation.yield(.object(message))
-            if Self.terminalTypes.contains(type) { continuation.finish() }
-        }
+        broadcaster.publish(.object(message), to: runID, finishing: Self.terminalTypes.contains(type))
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import KilnCore
-import Synchronization
 
 /// One change of a job, as streamed to subscribers (SSE and WebSocket).
 public struct JobEvent: Sendable, Encodable {
@@ -35,7 +34,7 @@ public struct JobEvent: Sendable, Encodable {
 /// the oldest events when it is full, so a slow reader never blocks a worker; the terminal event
 /// is the last one published and so is always kept, and it ends the stream.
 public final class JobEventBus: Sendable {
-    private let subscribers = Mutex<[String: [UUID: AsyncStream<JobEvent>.Continuation]]>([:])
+    private let broadcaster = KeyedBroadcaster<JobEvent>()
     private let bufferSize: Int
 
     public init(bufferSize: Int = 64) {
@@ -44,23 +43,10 @@ public final class JobEventBus: Sendable {
 
     /// Subscribe before reading the job's current state, so that no change falls in between.
     public func subscribe(jobID: String) -> AsyncStream<JobEvent> {
-        let (stream, continuation) = AsyncStream<JobEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
-        let token = UUID()
-        subscribers.withLock { $0[jobID, default: [:]][token] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            self?.subscribers.withLock { subscribers in
-                subscribers[jobID]?.removeValue(forKey: token)
-                if subscribers[jobID]?.isEmpty == true { subscribers.removeValue(forKey: jobID) }
-            }
-        }
-        return stream
+        broadcaster.subscribe(jobID, buffer: bufferSize)
     }
 
     public func publish(_ event: JobEvent) {
-        let targets = subscribers.withLock { $0[event.jobID].map { Array($0.values) } ?? [] }
-        for continuation in targets {
-            continuation.yield(event)
-            if event.isTerminal { continuation.finish() }
-        }
+        broadcaster.publish(event, to: event.jobID, finishing: event.isTerminal)
     }
 }

@@ -380,3 +380,16 @@ def test_pdf_report_is_rendered_with_charts_and_korean_text(kiln_factory, tmp_pa
     english = requests.post(f"{server.url}/api/report/generate-pdf/{run_id}", headers=h, json={"lang": "xx"})
     assert english.status_code == 400
     assert requests.post(f"{server.url}/api/report/generate-pdf/nope", headers=h).status_code == 404
+
+
+def test_upload_over_the_limit_is_refused_and_nothing_is_stored(kiln_factory):
+    # The same limit stops a 2 GB upload; 64 KiB keeps the test fast.
+    server = kiln_factory(extra_args=["--max-upload", "64KiB"]).start()
+    big = make_csv(rows=5000)
+    assert len(big) > 64 * 1024
+    refused = upload(server, big)
+    assert refused.status_code == 413 and refused.json()["error"]["code"] == "payload_too_large"
+    assert requests.get(f"{server.url}/api/train/runs", headers=server.headers()).json() == []
+    leftovers = [p for p in (server.data_dir / "blobs").rglob("*") if p.is_file()]
+    assert leftovers == [], leftovers
+    assert upload(server, make_csv(rows=200)).status_code == 200
