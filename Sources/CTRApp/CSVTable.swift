@@ -19,56 +19,145 @@ public struct CSVTable: Sendable {
     }
 
     public static func parse(_ data: Data) throws -> CSVTable {
+        try data.withUnsafeBytes { raw in try parse(bytes: raw.bindMemory(to: UInt8.self)) }
+    }
+
+    /// One pass over the bytes. A field becomes a `String` straight from its UTF-8 bytes (short
+    /// ASCII fields — most numbers — are stored inline, without allocating); unquoted fields
+    /// lose surrounding spaces and tabs.
+    static func parse(bytes: UnsafeBufferPointer<UInt8>) throws -> CSVTable {
         var records: [[String]] = []
         var record: [String] = []
-        var field: [UInt8] = []
-        var inQuotes = false
-        var fieldWasQuoted = false
-        var index = data.startIndex
+        var width = 16
+        var quoted: [UInt8] = []  // the unescaped text of a quoted field
+        var index = 0
+        let end = bytes.count
         // A UTF-8 byte-order mark (Excel writes one) is not part of the first header name.
-        if data.starts(with: [0xEF, 0xBB, 0xBF]) { index = data.index(index, offsetBy: 3) }
+        if end >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), carriage = UInt8(ascii: "\r")
 
-        func endField() throws {
-            guard let text = String(bytes: field, encoding: .utf8) else { throw ParseError.notUTF8 }
-            record.append(fieldWasQuoted ? text : text.trimmingCharacters(in: .whitespaces))
-            field.removeAll(keepingCapacity: true)
-            fieldWasQuoted = false
+        func text(_ start: Int, _ stop: Int) throws -> String {
+            var start = start, stop = stop
+            while start < stop, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while stop > start, bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 || bytes[stop - 1] == carriage { stop -= 1 }
+            guard let string = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self) else { throw ParseError.notUTF8 }
+            return string
         }
-        func endRecord() throws {
-            try endField()
+        func endRecord() {
             // Blank lines are skipped, as every CSV reader does.
-            if !(record.count == 1 && record[0].isEmpty) { records.append(record) }
+            if !(record.count == 1 && record[0].isEmpty) {
+                width = max(width, record.count)
+                records.append(record)
+            }
             record = []
+            record.reserveCapacity(width)
         }
 
-        while index < data.endIndex {
-            let byte = data[index]
-            if inQuotes {
-                if byte == UInt8(ascii: "\"") {
-                    let next = data.index(after: index)
-                    if next < data.endIndex, data[next] == UInt8(ascii: "\"") {
-                        field.append(byte)
-                        index = next
-                    } else {
-                        inQuotes = false
+        while index < end {
+            if bytes[index] == quote {
+                // A quoted field: up to the closing quote, `""` standing for one quote.
+                quoted.removeAll(keepingCapacity: true)
+                index += 1
+                var closed = false
+                while index < end {
+                    let byte = bytes[index]
+                    if byte == quote {
+                        if index + 1 < end, bytes[index + 1] == quote {
+                            quoted.append(quote)
+                            index += 2
+                            continue
+                        }
+                        closed = true
+                        index += 1
+                        break
                     }
-                } else {
-                    field.append(byte)
+                    quoted.append(byte)
+                    index += 1
                 }
+                guard closed else { throw ParseError.unterminatedQuote(row: records.count) }
+                guard let string = String(validating: quoted, as: UTF8.self) else { throw ParseError.notUTF8 }
+                record.append(string)
+                // Skip to the separator (text after a closing quote is ignored, as Python's csv does).
+                while index < end, bytes[index] != comma, bytes[index] != newline { index += 1 }
             } else {
-                switch byte {
-                case UInt8(ascii: "\""): inQuotes = true; fieldWasQuoted = true
-                case UInt8(ascii: ","): try endField()
-                case UInt8(ascii: "\n"): try endRecord()
-                case UInt8(ascii: "\r"): break
-                default: field.append(byte)
-                }
+                let start = index
+                while index < end, bytes[index] != comma, bytes[index] != newline { index += 1 }
+                record.append(try text(start, index))
             }
-            index = data.index(after: index)
+            if index < end, bytes[index] == comma {
+                index += 1
+                if index == end { record.append("") }
+            } else {
+                index += 1
+                endRecord()
+            }
         }
-        if inQuotes { throw ParseError.unterminatedQuote(row: records.count) }
-        if !field.isEmpty || !record.isEmpty { try endRecord() }
+        if !record.isEmpty { endRecord() }
         guard let header = records.first else { throw ParseError.empty }
         return CSVTable(header: header, rows: Array(records.dropFirst()))
+    }
+}
+
+/// Decimal numbers as CSV files write them, parsed from UTF-8 bytes without Foundation.
+enum FastNumber {
+    /// Plain decimals (`-12.5`, `3`, `1e-3`) with at most 15 significant digits are exact here
+    /// (Clinger's fast path: an integer mantissa below 2^53 times a power of ten up to 10^22 is
+    /// one correctly rounded IEEE operation); anything else goes to the standard library.
+    static func parse(_ string: String) -> Double? {
+        var string = string
+        if let fast = string.withUTF8({ bytes in parse(bytes) }) { return fast }
+        return Double(string)
+    }
+
+    static let powers: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// The value when the fast path applies; nil leaves the decision to the standard library.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var index = 0
+        let count = bytes.count
+        guard count > 0 else { return nil }
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            index = 1
+        }
+        var mantissa: UInt64 = 0, digits = 0, scale = 0, sawDigit = false
+        while index < count, bytes[index] &- 48 < 10 {
+            if mantissa != 0 || bytes[index] != 48 { digits += 1 }
+            mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 48)
+            index += 1
+            sawDigit = true
+        }
+        if index < count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            while index < count, bytes[index] &- 48 < 10 {
+                if mantissa != 0 || bytes[index] != 48 { digits += 1 }
+                mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 48)
+                scale -= 1
+                index += 1
+                sawDigit = true
+            }
+        }
+        guard sawDigit else { return nil }
+        if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            var exponentNegative = false
+            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            var exponent = 0, sawExponent = false
+            while index < count, bytes[index] &- 48 < 10, exponent < 10_000 {
+                exponent = exponent * 10 + Int(bytes[index] &- 48)
+                index += 1
+                sawExponent = true
+            }
+            guard sawExponent else { return nil }
+            scale += exponentNegative ? -exponent : exponent
+        }
+        guard index == count, digits <= 15, abs(scale) <= 22 else { return nil }
+        var value = Double(mantissa)
+        value = scale < 0 ? value / powers[-scale] : value * powers[scale]
+        return negative ? -value : value
     }
 }

@@ -81,7 +81,7 @@ public struct CTRDataset: Sendable {
                     if firstMissing == nil { firstMissing = index + 2 }
                     continue
                 }
-                guard let number = Double(value), number.isFinite else {
+                guard let number = FastNumber.parse(value), number.isFinite else {
                     nonNumeric += 1
                     if firstNonNumeric == nil { firstNonNumeric = (index + 2, value) }
                     continue
@@ -124,7 +124,7 @@ public struct CTRDataset: Sendable {
         table.rows.prefix(count).map { row in
             var object: [String: JSONValue] = [:]
             for (index, name) in table.header.enumerated() where index < row.count {
-                object[name] = Double(row[index]).map(JSONValue.number) ?? .string(row[index])
+                object[name] = FastNumber.parse(row[index]).map(JSONValue.number) ?? .string(row[index])
             }
             return .object(object)
         }
@@ -141,8 +141,8 @@ public struct CTRDataset: Sendable {
         var labels: [Float] = []
         labels.reserveCapacity(table.rows.count)
         for row in table.rows {
-            for index in featureIndices { values.append(Float(row[index]) ?? .nan) }
-            labels.append(Float(row[targetIndex]) ?? 0)
+            for index in featureIndices { values.append(FastNumber.parse(row[index]).map(Float.init) ?? .nan) }
+            labels.append(FastNumber.parse(row[targetIndex]).map(Float.init) ?? 0)
         }
         return (values, labels, featureIndices.count)
     }

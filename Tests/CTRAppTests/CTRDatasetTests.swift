@@ -53,3 +53,22 @@ import Testing
         #expect(Set(first.train).isDisjoint(with: first.validation))
     }
 }
+
+@Suite struct FastNumberTests {
+    /// The fast path must agree bit for bit with the standard library (strtod) wherever it answers.
+    @Test func agreesWithTheStandardLibrary() {
+        var generator = SeededGenerator(state: 9)
+        var texts = ["0", "-0", "+1", "1.", ".5", "-.25", "1e3", "1E-3", "2.5e+10", "123456789012345", "1234567890123456789",
+                     "0.1", "0.30000000000000004", "1e22", "1e23", "9007199254740993", "nan", "inf", "-", ".", "e5", "1e", "1x", "", "12 ", "0x10"]
+        for _ in 0..<20_000 {
+            let value = Double.random(in: -1e6...1e6, using: &generator)
+            texts.append(String(format: "%.\(Int.random(in: 0...9, using: &generator))f", value))
+        }
+        for text in texts {
+            let expected = Double(text)
+            let actual = FastNumber.parse(text)
+            let same = actual?.bitPattern == expected?.bitPattern || (actual?.isNaN == true && expected?.isNaN == true)
+            #expect(same, "\(text): \(String(describing: actual)) vs \(String(describing: expected))")
+        }
+    }
+}
