@@ -22,6 +22,20 @@ public struct CSVTable: Sendable {
         try data.withUnsafeBytes { raw in try parse(bytes: raw.bindMemory(to: UInt8.self)) }
     }
 
+    /// ASCII (nearly every field of a numeric table) takes the cheap, specialised path; other
+    /// text is validated (the generic validating initialiser costs a metadata lookup per call).
+    @inline(__always)
+    static func utf8(_ bytes: UnsafeBufferPointer<UInt8>) throws -> String {
+        var ascii = true
+        for byte in bytes where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii { return String(decoding: bytes, as: UTF8.self) }
+        guard let string = String(validating: bytes, as: UTF8.self) else { throw ParseError.notUTF8 }
+        return string
+    }
+
     /// One pass over the bytes. A field becomes a `String` straight from its UTF-8 bytes (short
     /// ASCII fields — most numbers — are stored inline, without allocating); unquoted fields
     /// lose surrounding spaces and tabs.
@@ -40,8 +54,7 @@ public struct CSVTable: Sendable {
             var start = start, stop = stop
             while start < stop, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
             while stop > start, bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 || bytes[stop - 1] == carriage { stop -= 1 }
-            guard let string = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self) else { throw ParseError.notUTF8 }
-            return string
+            return try utf8(UnsafeBufferPointer(rebasing: bytes[start..<stop]))
         }
         func endRecord() {
             // Blank lines are skipped, as every CSV reader does.
@@ -75,8 +88,7 @@ public struct CSVTable: Sendable {
                     index += 1
                 }
                 guard closed else { throw ParseError.unterminatedQuote(row: records.count) }
-                guard let string = String(validating: quoted, as: UTF8.self) else { throw ParseError.notUTF8 }
-                record.append(string)
+                record.append(try quoted.withUnsafeBufferPointer(utf8))
                 // Skip to the separator (text after a closing quote is ignored, as Python's csv does).
                 while index < end, bytes[index] != comma, bytes[index] != newline { index += 1 }
             } else {

@@ -12,6 +12,10 @@ Kiln's epoch and round times come from the timestamps of the per-epoch metrics i
 Run through benchmarks/ctr/run.sh (release build). Prints one line per figure and the ratios.
 """
 
+import os
+# Like Kiln (openblas_threads = 1), keep OpenBLAS from competing with libtorch's own threads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import json
 import os
