@@ -43,19 +43,9 @@ public struct BinaryMetrics: Codable, Sendable, Equatable {
     }
 
     static func auc(probabilities: [Float], labels: [Float]) -> Double {
-        let order = probabilities.indices.sorted { probabilities[$0] < probabilities[$1] }
-        var positives = 0.0, rankSum = 0.0, index = 0
-        while index < order.count {
-            var end = index
-            while end + 1 < order.count, probabilities[order[end + 1]] == probabilities[order[index]] { end += 1 }
-            let rank = Double(index + end) / 2 + 1
-            for position in index...end where labels[order[position]] == 1 {
-                positives += 1
-                rankSum += rank
-            }
-            index = end + 1
-        }
-        let negatives = Double(order.count) - positives
+        let ranked = TiedRanks.sum(probabilities) { labels[$0] == 1 }
+        let positives = Double(ranked.count), rankSum = ranked.rankSum
+        let negatives = Double(probabilities.count) - positives
         guard positives > 0, negatives > 0 else { return 0.5 }
         return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
     }

@@ -15,7 +15,7 @@ struct CTRTrainingData: Sendable {
     /// weights them up rather than learning to answer "no click".
     var positiveWeight: Double
 
-    func subset(_ rows: [Int]) -> (values: [Float], labels: [Float]) {
+    func subset(_ rows: some Collection<Int>) -> (values: [Float], labels: [Float]) {
         var subset: [Float] = []
         subset.reserveCapacity(rows.count * columns)
         for row in rows { subset += values[(row * columns)..<((row + 1) * columns)] }

@@ -54,13 +54,7 @@ public struct CTROperations: Sendable {
     /// `GET /api/report/ai/{run_id}?lang=ko|en`.
     public func aiReport(runID: String, language: String) async throws -> JSONValue {
         guard ["ko", "en"].contains(language) else { throw KilnError.invalidArgument("lang must be 'ko' or 'en'") }
-        return await report.report(try await service.reader.results(runID: runID), language: language)
-    }
-
-    /// The facts a PDF is drawn from: the report, the training curves and the analysis.
-    func reportDocument(runID: String, language: String) async throws -> (report: JSONValue, results: CTRRunReader.RunResults) {
-        let results = try await service.reader.results(runID: runID)
-        return (await report.report(results, language: language), results)
+        return await report.write(try await service.reader.results(runID: runID), language: language).json
     }
 
     /// `GET /api/performance/{run_id}`: validation quality and the served model's latency.

@@ -41,28 +41,26 @@ public struct CTRPDFJob: JobHandler {
 
     /// `KILN_REPORT_PDF`, else `kiln-report-pdf` next to the running executable (SwiftPM builds both into one folder).
     static func defaultRenderer() -> String {
-        if let configured = ProcessInfo.processInfo.environment["KILN_REPORT_PDF"], !configured.isEmpty { return configured }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("kiln-report-pdf").path
+        InstalledFile.path("kiln-report-pdf", overriddenBy: "KILN_REPORT_PDF")
     }
 
     public func run(_ parameters: Parameters, context: JobContext) async throws -> Output {
         let results = try await reader.results(runID: parameters.runId)
         await context.progress(0.1, "writing the report")
-        let answer = await report.report(results, language: parameters.language)
+        let written = await report.write(results, language: parameters.language)
         var curves: [CTRReportSpec.Series] = []
         for key in ["train_loss", "val_loss", "val_auc"] {
             let points = try await reader.history(runID: parameters.runId, key: key)
             if !points.isEmpty { curves.append(.init(name: key, points: points.map { [Double($0.epoch), $0.value] })) }
         }
-        let spec = CTRPDFSpecBuilder.spec(results: results, report: answer, curves: curves, parameters: parameters)
+        let spec = CTRPDFSpecBuilder.spec(results: results, report: written, curves: curves, parameters: parameters)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-pdf-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let specFile = folder.appendingPathComponent("spec.json"), pdf = folder.appendingPathComponent("report.pdf")
         try JSONEncoder().encode(spec).write(to: specFile)
         await context.progress(0.3, "rendering")
-        try await Self.render(renderer: renderer, spec: specFile, output: pdf)
+        try await Self.render(renderer: renderer, spec: specFile, output: pdf, errors: folder.appendingPathComponent("stderr.txt"))
         guard let root = try ArtifactService.path(ofURI: results.run.info.artifactURI) else {
             throw JobFailure(code: "artifact_location", message: "run \(parameters.runId) stores artifacts outside Kiln")
         }
@@ -71,21 +69,27 @@ public struct CTRPDFJob: JobHandler {
     }
 
     /// Runs the renderer without blocking a thread of the cooperative pool.
-    static func render(renderer: String, spec: URL, output: URL) async throws {
+    /// `errors` receives the renderer's standard error (a file, not a pipe: a pipe the child fills
+    /// while nobody reads would block it).
+    static func render(renderer: String, spec: URL, output: URL, errors: URL) async throws {
         guard FileManager.default.isExecutableFile(atPath: renderer) else {
             throw JobFailure(code: "renderer_missing", message: "the PDF renderer \(renderer) is not installed next to kiln")
         }
+        guard FileManager.default.createFile(atPath: errors.path, contents: nil) else {
+            throw JobFailure(code: "render_failed", message: "cannot create \(errors.path)")
+        }
+        let errorHandle = try FileHandle(forWritingTo: errors)
+        defer { try? errorHandle.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: renderer)
         process.arguments = [spec.path, output.path]
-        let errors = Pipe()
-        process.standardError = errors
+        process.standardError = errorHandle
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do { try process.run() } catch { continuation.resume(throwing: error) }
         }
         guard status == 0 else {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile().prefix(500), as: UTF8.self)
+            let message = String(decoding: ((try? Data(contentsOf: errors)) ?? Data()).prefix(500), as: UTF8.self)
             throw JobFailure(code: "render_failed", message: "kiln-report-pdf exited with \(status): \(message)")
         }
     }
@@ -93,35 +97,20 @@ public struct CTRPDFJob: JobHandler {
 
 /// The PDF's content from a run's report and analysis, in the report's language.
 enum CTRPDFSpecBuilder {
-    static func spec(results: CTRRunReader.RunResults, report: JSONValue, curves: [CTRReportSpec.Series], parameters: CTRPDFJob.Parameters) -> CTRReportSpec {
+    static func spec(results: CTRRunReader.RunResults, report: CTRReport.Written, curves: [CTRReportSpec.Series], parameters: CTRPDFJob.Parameters) -> CTRReportSpec {
         let korean = parameters.language == "ko"
-        guard case .object(let fields) = report else { preconditionFailure("the report is an object") }
-        func number(_ key: String, in object: [String: JSONValue] = fields) -> Double {
-            if case .number(let value)? = object[key] { return value }
-            return .nan
-        }
-        func strings(_ key: String) -> [String] {
-            guard case .array(let items)? = fields[key] else { return [] }
-            return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
-        }
-        var metricsObject: [String: JSONValue] = [:]
-        if case .object(let object)? = fields["metrics"] { metricsObject = object }
-        let currency: String = { if case .string(let text)? = fields["currency"] { return text }; return "" }()
-        let grouping = NumberFormatter()
-        grouping.numberStyle = .decimal
-        grouping.maximumFractionDigits = 0
-        let revenue = grouping.string(from: NSNumber(value: number("additionalRevenue"))) ?? ""
+        let facts = report.facts
         let rows: [(String, String, String)] = [
-            ("정확도", "Accuracy", String(format: "%.1f%%", number("accuracy"))),
-            ("ROC AUC", "ROC AUC", String(format: "%.4f", number("auc", in: metricsObject))),
-            ("정밀도", "Precision", String(format: "%.3f", number("precision", in: metricsObject))),
-            ("재현율", "Recall", String(format: "%.3f", number("recall", in: metricsObject))),
-            ("F1", "F1", String(format: "%.3f", number("f1_score", in: metricsObject))),
-            ("평균 CTR", "Average CTR", String(format: "%.3f%%", number("base_ctr", in: metricsObject))),
-            ("상위 10% CTR", "Top-decile CTR", String(format: "%.3f%%", number("top_decile_ctr", in: metricsObject))),
-            ("리프트", "Lift", String(format: "%.2f×", number("lift", in: metricsObject))),
-            ("ROI 증가", "ROI increase", String(format: "%.1f%%", number("roiIncrease"))),
-            ("월 추가 수익", "Additional revenue / month", "\(revenue) \(currency)"),
+            ("정확도", "Accuracy", String(format: "%.1f%%", facts.accuracy)),
+            ("ROC AUC", "ROC AUC", String(format: "%.4f", facts.auc)),
+            ("정밀도", "Precision", String(format: "%.3f", facts.precision)),
+            ("재현율", "Recall", String(format: "%.3f", facts.recall)),
+            ("F1", "F1", String(format: "%.3f", facts.f1Score)),
+            ("평균 CTR", "Average CTR", String(format: "%.3f%%", facts.baseCTR)),
+            ("상위 10% CTR", "Top-decile CTR", String(format: "%.3f%%", facts.topDecileCTR)),
+            ("리프트", "Lift", String(format: "%.2f×", facts.lift)),
+            ("ROI 증가", "ROI increase", String(format: "%.1f%%", facts.roiIncrease)),
+            ("월 추가 수익", "Additional revenue / month", "\(CTRReport.grouped(facts.additionalRevenue)) \(facts.currency)"),
         ]
         let top = results.analysis.features.indices.sorted { results.analysis.features[$0].importance > results.analysis.features[$1].importance }
         let bars = top.prefix(10).map { index in
@@ -140,13 +129,13 @@ enum CTRPDFSpecBuilder {
                         insights: "AI 인사이트", actionPlan: "실행 계획", footer: "Kiln CTR 보고서")
                 : .init(summary: "Summary", metrics: "Key metrics (validation data)", curves: "Training curves", importance: "Feature importance (95% CI)",
                         correlation: "Correlation (Pearson)", insights: "Insights", actionPlan: "Action plan", footer: "Kiln CTR report"),
-            summary: { if case .string(let text)? = fields["summary"] { return text }; return "" }(),
+            summary: report.narrative.summary,
             metrics: rows.map { .init(label: korean ? $0.0 : $0.1, value: $0.2) },
             curves: curves, importance: Array(bars),
             importanceCaption: results.analysis.importanceMethod ?? FeatureAnalysis.gainMethod,
             correlationFeatures: heat.map { results.analysis.features[$0].feature },
             correlation: heat.map { i in heat.map { j in results.analysis.correlation[i][j] } },
-            insights: strings("aiInsights"), actionPlan: strings("actionPlan"),
+            insights: report.narrative.aiInsights, actionPlan: report.narrative.actionPlan,
             includeCharts: parameters.includeCharts, includeInsights: parameters.includeInsights, includeActionPlan: parameters.includeActionPlan)
     }
 }

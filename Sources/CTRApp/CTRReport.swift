@@ -17,7 +17,7 @@ struct CTRReport: Sendable {
     let settings: CTRSettings
     let llm: ChatCompletionsClient?
 
-    struct Facts: Encodable {
+    struct Facts: Encodable, Sendable {
         var model: String
         var accuracy: Double
         var auc: Double
@@ -35,7 +35,7 @@ struct CTRReport: Sendable {
         var topFeatures: [TopFeature]
     }
 
-    struct TopFeature: Encodable {
+    struct TopFeature: Encodable, Sendable {
         var feature: String
         var description: String
         var importance: Double
@@ -43,7 +43,7 @@ struct CTRReport: Sendable {
         var pValue: Double
     }
 
-    struct Narrative: Decodable {
+    struct Narrative: Decodable, Sendable {
         var summary: String
         var aiInsights: [String]
         var actionPlan: [String]
@@ -66,7 +66,45 @@ struct CTRReport: Sendable {
             monthlyImpressions: settings.monthlyImpressions, topFeatures: Array(top))
     }
 
-    func report(_ results: CTRRunReader.RunResults, language: String) async -> JSONValue {
+    /// A written report: the computed facts and the narrative around them.
+    struct Written: Sendable {
+        var runID: String
+        var facts: Facts
+        var narrative: Narrative
+        /// `llm:MODEL`, `template:LANG`, or the template with the reason the LLM was not used.
+        var source: String
+        var language: String
+        var clickValue: Double
+
+        /// The seed's `GET /api/report/ai/{run_id}` answer.
+        var json: JSONValue {
+            let topFeatures = (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(facts.topFeatures))) ?? .array([])
+            return .object([
+                "run_id": .string(runID),
+                "summary": .string(narrative.summary),
+                "accuracy": .number(facts.accuracy),
+                "roiIncrease": .number(facts.roiIncrease),
+                "additionalRevenue": .number(facts.additionalRevenue),
+                "additionalClicks": .number(facts.additionalClicks),
+                "currency": .string(facts.currency),
+                "topFeatures": topFeatures,
+                "aiInsights": .array(narrative.aiInsights.map(JSONValue.string)),
+                "actionPlan": .array(narrative.actionPlan.map(JSONValue.string)),
+                "metrics": .object([
+                    "auc": .number(facts.auc), "precision": .number(facts.precision), "recall": .number(facts.recall),
+                    "f1_score": .number(facts.f1Score), "base_ctr": .number(facts.baseCTR), "top_decile_ctr": .number(facts.topDecileCTR),
+                    "lift": .number(facts.lift),
+                ]),
+                "assumptions": .object([
+                    "click_value": .number(clickValue), "monthly_impressions": .number(facts.monthlyImpressions),
+                ]),
+                "narrativeSource": .string(source),
+                "language": .string(language),
+            ])
+        }
+    }
+
+    func write(_ results: CTRRunReader.RunResults, language: String) async -> Written {
         let facts = facts(results)
         var narrative = Self.template(facts, language: language, minAccuracy: settings.alertMinAccuracy)
         var source = "template:\(language)"
@@ -78,30 +116,19 @@ struct CTRReport: Sendable {
                 source = "template:\(language) (LLM unavailable: \(String(describing: error).prefix(200)))"
             }
         }
-        let encoder = JSONEncoder()
-        let topFeatures = (try? JSONDecoder().decode(JSONValue.self, from: encoder.encode(facts.topFeatures))) ?? .array([])
-        return .object([
-            "run_id": .string(results.run.info.runID),
-            "summary": .string(narrative.summary),
-            "accuracy": .number(facts.accuracy),
-            "roiIncrease": .number(facts.roiIncrease),
-            "additionalRevenue": .number(facts.additionalRevenue),
-            "additionalClicks": .number(facts.additionalClicks),
-            "currency": .string(facts.currency),
-            "topFeatures": topFeatures,
-            "aiInsights": .array(narrative.aiInsights.map(JSONValue.string)),
-            "actionPlan": .array(narrative.actionPlan.map(JSONValue.string)),
-            "metrics": .object([
-                "auc": .number(facts.auc), "precision": .number(facts.precision), "recall": .number(facts.recall),
-                "f1_score": .number(facts.f1Score), "base_ctr": .number(facts.baseCTR), "top_decile_ctr": .number(facts.topDecileCTR),
-                "lift": .number(facts.lift),
-            ]),
-            "assumptions": .object([
-                "click_value": .number(settings.clickValue), "monthly_impressions": .number(settings.monthlyImpressions),
-            ]),
-            "narrativeSource": .string(source),
-            "language": .string(language),
-        ])
+        return Written(runID: results.run.info.runID, facts: facts, narrative: narrative, source: source, language: language,
+                       clickValue: settings.clickValue)
+    }
+
+    /// Whole numbers with the locale-independent thousands separator: 36,125,000.
+    static func grouped(_ value: Double) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.usesGroupingSeparator = true
+        formatter.groupingSeparator = ","
+        return formatter.string(from: NSNumber(value: value)) ?? String(Int(value))
     }
 
     static func round(_ value: Double, _ digits: Int) -> Double {
@@ -132,12 +159,6 @@ struct CTRReport: Sendable {
 
     static func template(_ facts: Facts, language: String, minAccuracy: Double) -> Narrative {
         let korean = language == "ko"
-        func number(_ value: Double) -> String {
-            let formatter = NumberFormatter()
-            formatter.numberStyle = .decimal
-            formatter.maximumFractionDigits = 0
-            return formatter.string(from: NSNumber(value: value)) ?? String(Int(value))
-        }
         let model = facts.model.uppercased()
         let summary = korean
             ? "\(model) 모델은 검증 데이터에서 정확도 \(facts.accuracy)%, ROC AUC \(facts.auc)를 기록했습니다. 예측 CTR 상위 10% 노출의 CTR은 \(facts.topDecileCTR)%로 평균 \(facts.baseCTR)%의 \(facts.lift)배이며, 이 세그먼트에 집중하면 같은 비용으로 클릭이 \(facts.roiIncrease)% 늘어납니다."
@@ -163,8 +184,8 @@ struct CTRReport: Sendable {
                 : "A/B-test bidding and placement by '\(first.description)'.")
         }
         plan.append(korean
-            ? "월 \(number(facts.monthlyImpressions))회 노출 기준 추가 클릭 약 \(number(facts.additionalClicks))회, 추가 수익 약 \(number(facts.additionalRevenue)) \(facts.currency)가 예상됩니다; 2주간의 A/B 테스트로 확인하세요."
-            : "At \(number(facts.monthlyImpressions)) impressions a month this means about \(number(facts.additionalClicks)) more clicks and \(number(facts.additionalRevenue)) \(facts.currency) more revenue; confirm with a two-week A/B test.")
+            ? "월 \(grouped(facts.monthlyImpressions))회 노출 기준 추가 클릭 약 \(grouped(facts.additionalClicks))회, 추가 수익 약 \(grouped(facts.additionalRevenue)) \(facts.currency)가 예상됩니다; 2주간의 A/B 테스트로 확인하세요."
+            : "At \(grouped(facts.monthlyImpressions)) impressions a month this means about \(grouped(facts.additionalClicks)) more clicks and \(grouped(facts.additionalRevenue)) \(facts.currency) more revenue; confirm with a two-week A/B test.")
         if facts.accuracy < minAccuracy * 100 || facts.auc < 0.7 {
             plan.append(korean
                 ? "모델 성능이 기준(정확도 \(Int(minAccuracy * 100))%, AUC 0.7)에 못 미칩니다: 데이터를 더 모은 뒤 재학습하세요."

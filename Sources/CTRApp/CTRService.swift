@@ -161,15 +161,13 @@ public struct CTRService: Sendable {
     /// finished epoch), then live messages; a finished run ends with `training_complete` or
     /// `training_failed` at once.
     public func trainingMessages(runID: String) async throws -> (first: [JSONValue], live: AsyncStream<JSONValue>?) {
-        _ = try await reader.trainingRun(runID)
         let live = feed.subscribe(runID: runID)  // before reading the state, so that nothing falls in between
         guard case .object(var state) = try await status(runID: runID) else { return ([], nil) }
-        var byEpoch: [Int64: [String: JSONValue]] = [:]
+        var byEpoch: [Int: [String: JSONValue]] = [:]
         for key in Self.epochMetricKeys {
-            let history = try await tracking.metricHistory(runID: runID, key: key, maxResults: nil, pageToken: nil)
-            for point in history.items { byEpoch[point.step, default: [:]][key] = .number(point.value) }
+            for point in try await reader.history(runID: runID, key: key) { byEpoch[point.epoch, default: [:]][key] = .number(point.value) }
         }
-        let epochs: [JSONValue] = byEpoch.keys.sorted().map { .object(["epoch": .int(Int($0)), "metrics": .object(byEpoch[$0] ?? [:])]) }
+        let epochs: [JSONValue] = byEpoch.keys.sorted().map { .object(["epoch": .int($0), "metrics": .object(byEpoch[$0] ?? [:])]) }
         state["type"] = "state"
         state["epochs"] = .array(epochs)
         var first: [JSONValue] = [.object(state)]

@@ -203,10 +203,9 @@ public struct CTRTrainingJob: JobHandler {
         _ = try await artifacts.put(path: "\(root)/model/config.json", body: SingleChunk(bytes: servingConfig.jsonBytes))
         log(runID, "analysing features")
         await context.progress(0.95, "analysing features")
-        let validation = data.subset(validationRows)
         let analysis = FeatureAnalysis.compute(names: dataset.featureNames, importance: trained.importance, method: trained.importanceMethod,
                                                values: values, labels: labels)
-        let evaluation = CTREvaluation(probabilities: trained.validationProbabilities, labels: validation.labels)
+        let evaluation = CTREvaluation(probabilities: trained.validationProbabilities, labels: validationRows.map { labels[$0] })
         _ = try await artifacts.put(path: "\(root)/\(CTRService.analysisArtifact)", body: SingleChunk(bytes: Array(try JSONEncoder().encode(analysis))))
         _ = try await artifacts.put(path: "\(root)/\(CTRService.evaluationArtifact)", body: SingleChunk(bytes: Array(try JSONEncoder().encode(evaluation))))
         try await tracking.logBatch(runID: runID, metrics: [

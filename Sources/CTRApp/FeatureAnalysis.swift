@@ -127,18 +127,7 @@ public struct FeatureAnalysis: Codable, Sendable {
     static func mannWhitneyU(_ a: [Double], _ b: [Double]) -> Double {
         let n1 = Double(a.count), n2 = Double(b.count)
         guard n1 > 0, n2 > 0 else { return 1 }
-        let all = (a.map { ($0, true) } + b.map { ($0, false) }).sorted { $0.0 < $1.0 }
-        var rankSumA = 0.0, tieTerm = 0.0
-        var index = 0
-        while index < all.count {
-            var end = index
-            while end + 1 < all.count, all[end + 1].0 == all[index].0 { end += 1 }
-            let rank = Double(index + end) / 2 + 1  // average rank of the tied block
-            let ties = Double(end - index + 1)
-            tieTerm += ties * ties * ties - ties
-            for position in index...end where all[position].1 { rankSumA += rank }
-            index = end + 1
-        }
+        let (rankSumA, _, tieTerm) = TiedRanks.sum(a + b) { $0 < a.count }
         let u = rankSumA - n1 * (n1 + 1) / 2
         let n = n1 + n2
         let variance = n1 * n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1)))

@@ -42,6 +42,7 @@ struct LSTMCTRTrainer: CTRModelTrainer {
         }
 
         var epochs = 0
+        var validationProbabilities: [Float] = []
         var order = data.trainRows
         for epoch in 1...config.resolvedEpochs {
             module.setTraining(true)
@@ -51,11 +52,8 @@ struct LSTMCTRTrainer: CTRModelTrainer {
             while start < order.count {
                 try context.checkCancellation()
                 let rows = order[start..<min(order.count, start + batchSize)]
-                var x: [Float] = []
-                x.reserveCapacity(rows.count * data.columns)
-                for row in rows { x += data.values[(row * data.columns)..<((row + 1) * data.columns)] }
-                let y = rows.map { data.labels[$0] }
-                let loss = try adam.step([.float32(x, shape: [rows.count, data.columns]), .float32(y, shape: [rows.count]), positiveWeight])
+                let batch = data.subset(rows)
+                let loss = try adam.step([.float32(batch.values, shape: [rows.count, data.columns]), .float32(batch.labels, shape: [rows.count]), positiveWeight])
                 guard loss.isFinite else { throw JobFailure(code: "diverged", message: "the training loss became \(loss) in epoch \(epoch); lower learning_rate") }
                 lossSum += loss * Double(rows.count)
                 start += rows.count
@@ -63,7 +61,8 @@ struct LSTMCTRTrainer: CTRModelTrainer {
                                        "epoch \(epoch)/\(config.resolvedEpochs)")
             }
             module.setTraining(false)
-            let validationMetrics = BinaryMetrics(probabilities: try predict(validation.values), labels: validation.labels)
+            validationProbabilities = try predict(validation.values)
+            let validationMetrics = BinaryMetrics(probabilities: validationProbabilities, labels: validation.labels)
             let trainMetrics = BinaryMetrics(probabilities: try predict(accuracySet.values), labels: accuracySet.labels)
             epochs = epoch
             let metrics: EpochMetrics = [
@@ -76,10 +75,9 @@ struct LSTMCTRTrainer: CTRModelTrainer {
             ]
             if try await epochDone(epoch, metrics) { break }
         }
-        module.setTraining(false)
+        // The module is in evaluation mode and unchanged since the last epoch's validation pass.
         let fileName = "model.pt"
         try module.save(to: folder.appendingPathComponent(fileName).path)
-        let probabilities = try predict(validation.values)
 
         let sampled = Array(data.validationRows.prefix(Self.permutationRows))
         let permutationSet = data.subset(sampled)
@@ -90,7 +88,7 @@ struct LSTMCTRTrainer: CTRModelTrainer {
                 try context.checkCancellation()
                 await context.progress(0.9 + 0.1 * share, "permutation importance")
             })
-        return CTRTrainedModel(platform: "pytorch_libtorch", fileName: fileName, epochs: epochs, validationProbabilities: probabilities,
+        return CTRTrainedModel(platform: "pytorch_libtorch", fileName: fileName, epochs: epochs, validationProbabilities: validationProbabilities,
                                importance: importance, importanceMethod: PermutationImportance.method)
     }
 }

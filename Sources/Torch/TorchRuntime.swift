@@ -37,12 +37,7 @@ public final class TorchRuntime: @unchecked Sendable {
     /// `KILN_TORCH_PLUGIN`, else `libKilnTorch.so` in the directory of the running executable
     /// (SwiftPM puts both in the same build folder).
     public static func defaultLibraryPath() -> String {
-        if let configured = ProcessInfo.processInfo.environment["KILN_TORCH_PLUGIN"], !configured.isEmpty {
-            return configured
-        }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("libKilnTorch.so").path
+        InstalledFile.path("libKilnTorch.so", overriddenBy: "KILN_TORCH_PLUGIN")
     }
 
     public var version: String { api.pointee.version().map { String(cString: $0) } ?? "unknown" }

@@ -12,6 +12,13 @@ import XGBoost
         #expect(FeatureAnalysis.mannWhitneyU([], [1]) == 1)
     }
 
+    @Test func aucCountsTiesHalf() {
+        // sklearn.metrics.roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) → 0.75
+        #expect(BinaryMetrics(probabilities: [0.1, 0.4, 0.35, 0.8], labels: [0, 0, 1, 1]).auc == 0.75)
+        #expect(BinaryMetrics(probabilities: [0.5, 0.5, 0.9], labels: [0, 1, 1]).auc == 0.75)
+        #expect(BinaryMetrics(probabilities: [0.2, 0.3], labels: [1, 1]).auc == 0.5)
+    }
+
     @Test func pearsonSkipsMissingValuesAndConstantColumns() {
         let nan = Float.nan
         // Columns: x, 2x, -x with one missing value, constant.

@@ -28,6 +28,16 @@ def make_csv(rows=2000, seed=0) -> bytes:
     return out.getvalue().encode()
 
 
+def assert_evening_beats_night(server, name, version):
+    """The served model learned make_csv's rule: an evening impression clicks more than a night one."""
+    features = np.array([[20, 60, 0.0], [3, 20, 0.0]], dtype=np.float32)
+    answer = requests.post(f"{server.url}/v2/models/{name}/versions/{version}/infer", headers=server.headers(), json={
+        "inputs": [{"name": "features", "datatype": "FP32", "shape": [2, 3], "data": features.flatten().tolist()}]})
+    assert answer.status_code == 200, answer.text
+    evening, night = answer.json()["outputs"][0]["data"]
+    assert evening > night
+
+
 @pytest.fixture
 def server(kiln_factory):
     return kiln_factory().start()
@@ -87,12 +97,7 @@ def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
     assert started.json()["status"] == "training"
     run_id = started.json()["run_id"]
 
-    deadline = time.monotonic() + 120
-    while True:
-        status = requests.get(f"{server.url}/api/train/status/{run_id}", headers=server.headers()).json()
-        if status["status"] != "training" or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    status = wait_for(server, run_id, timeout=120)
     assert status["status"] == "completed", status
     assert status["current_epoch"] == status["total_epochs"] == 15
     assert set(status["metrics"]) == {"train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"}
@@ -127,12 +132,7 @@ def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
 
     # ... and a served model version.
     name, version = status["model_name"], status["model_version"]
-    features = np.array([[20, 60, 0.0], [3, 20, 0.0]], dtype=np.float32)
-    answer = requests.post(f"{server.url}/v2/models/{name}/versions/{version}/infer", headers=server.headers(), json={
-        "inputs": [{"name": "features", "datatype": "FP32", "shape": [2, 3], "data": features.flatten().tolist()}]})
-    assert answer.status_code == 200, answer.text
-    evening, night = answer.json()["outputs"][0]["data"]
-    assert evening > night
+    assert_evening_beats_night(server, name, version)
 
 
 def wait_for(server, run_id, timeout=300):
@@ -199,12 +199,7 @@ def test_lstm_trains_streams_epochs_and_is_served_as_torchscript(server):
     assert name == "ctr_lstm"
     meta = requests.get(f"{server.url}/v2/models/{name}/versions/{version}", headers=server.headers()).json()
     assert meta["platform"] == "pytorch_libtorch"
-    features = np.array([[20, 60, 0.0], [3, 20, 0.0]], dtype=np.float32)
-    answer = requests.post(f"{server.url}/v2/models/{name}/versions/{version}/infer", headers=server.headers(), json={
-        "inputs": [{"name": "features", "datatype": "FP32", "shape": [2, 3], "data": features.flatten().tolist()}]})
-    assert answer.status_code == 200, answer.text
-    evening, night = answer.json()["outputs"][0]["data"]
-    assert evening > night
+    assert_evening_beats_night(server, name, version)
 
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:
         websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/training/nope", header=[f"Authorization: Bearer {server.admin_key}"], timeout=5)
@@ -301,6 +296,9 @@ def test_report_performance_dashboards_alerts_and_cors(kiln_factory):
     assert types[:3] == ["metrics_update", "performance_alert", "system_health"] and types[3:] == ["metrics_update", "system_health", "metrics_update"]
     assert messages[1]["metric"] == "accuracy" and messages[1]["threshold"] == 0.99
     assert messages[2]["health"]["api_success_rate"] <= 100
+
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/performance?run_id=nope", header=[f"Authorization: Bearer {server.admin_key}"], timeout=5)
 
     # CORS for the configured dashboard origin only.
     preflight = requests.options(f"{server.url}/api/train/runs", headers={

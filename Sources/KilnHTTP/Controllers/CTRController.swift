@@ -40,7 +40,11 @@ struct CTRController {
         api.get("dashboard/si", use: { _, _ in JSONBody.response(json: try await operations.operatorDashboard()) })
         api.get("dashboard/client", use: { _, _ in JSONBody.response(json: try await operations.clientDashboard()) })
         api.get("health", use: { _, _ in JSONBody.response(json: .object(["status": "ok", "app": "ctr"])) })
-        webSocket.ws("performance", onUpgrade: { _, outbound, context in
+        webSocket.ws("performance", shouldUpgrade: { request, _ in
+            // An unknown or unfinished run is refused now rather than closing the socket later.
+            if let runID = request.uri.queryParameters["run_id"] { _ = try await operations.performance(runID: String(runID)) }
+            return .upgrade([:])
+        }, onUpgrade: { _, outbound, context in
             let runID = context.request.uri.queryParameters["run_id"].map(String.init)
             var crossed: Set<String> = []
             while !Task.isCancelled {

@@ -21,16 +21,15 @@ final class ServerHealthProbe: Sendable {
             usage = previous.withLock { previous in
                 defer { previous = (now, cpu) }
                 guard let last = previous else { return nil }
-                let wall = Double((now - last.time).components.seconds) + Double((now - last.time).components.attoseconds) / 1e18
+                let wall = Double((now - last.time).nanoseconds) / 1e9
                 guard wall > 0.05 else { return nil }
                 return min(100, 100 * (cpu - last.cpu) / wall / Double(ProcessStats.cores))
             }
         }
         let memory = ProcessStats.systemMemory().map { 100 * Double($0.total - $0.available) / Double($0.total) }
         let counts = totals.snapshot
-        let uptime = now - started
         return ServerHealth(cpuUsage: usage, memoryUsage: memory, residentBytes: ProcessStats.residentMemoryBytes(),
                             requests: counts.requests, serverErrors: counts.serverErrors,
-                            uptimeSeconds: Double(uptime.components.seconds))
+                            uptimeSeconds: Double((now - started).nanoseconds) / 1e9)
     }
 }
