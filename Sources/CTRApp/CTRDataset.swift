@@ -7,6 +7,7 @@ public struct CTRDataset: Sendable {
     public static let target = "clicked"
     /// At most this many problems of one kind are listed (the count says how many there were).
     static let maxListed = 20
+    public static let previewRows = 10
 
     public struct Problem: Codable, Sendable, Equatable {
         public var code: String
@@ -30,15 +31,41 @@ public struct CTRDataset: Sendable {
         public var ctr: Double
     }
 
-    public let table: CSVTable
+    public let header: [String]
     public let validation: Validation
     public let info: Info
+    /// The first rows' fields as text, for the upload answer's preview.
+    let leadingRows: [[String]]
+    /// The file (usually memory-mapped), read again by `matrix()`.
+    private let csv: Data
 
-    public init(table: CSVTable) {
-        self.table = table
+    /// Checks a CSV without turning its values into strings: fields are classified and
+    /// converted straight from the bytes, and a large file without quotes is split at line
+    /// ends and scanned on every core. Throws `CSVTable.ParseError` for files that are not
+    /// a CSV at all (empty, not UTF-8, an unclosed quote).
+    public init(csv: Data) throws {
+        self.csv = csv
+        let (header, leadingRows, tally) = try csv.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let head = try CTRTableScan.header(bytes)
+            let targetIndex = head.names.firstIndex(of: Self.target)
+            var leading: [[String]] = []
+            var scanner = CSVFieldScanner(bytes: bytes, start: head.end)
+            var record: [String] = []
+            while leading.count < Self.previewRows, let field = try? scanner.next() {
+                record.append(scanner.text(field) ?? "")
+                if field.endsRecord {
+                    if !(record.count == 1 && record[0].isEmpty) { leading.append(record) }
+                    record = []
+                }
+            }
+            let tally = try CTRTableScan.scan(bytes, from: head.end, width: head.names.count, target: targetIndex, collect: false)
+            return (head.names, leading, tally)
+        }
+        self.header = header
+        self.leadingRows = leadingRows
         var errors: [Problem] = []
         var warnings: [Problem] = []
-        let header = table.header
         let width = header.count
 
         var seen: [String: Int] = [:]
@@ -56,74 +83,52 @@ public struct CTRDataset: Sendable {
         if targetIndex == nil {
             errors.append(Problem(code: "missing_target", message: "the target column '\(Self.target)' is missing", row: 1, column: Self.target))
         }
-        if table.rows.isEmpty {
+        if tally.rows == 0 {
             errors.append(Problem(code: "no_rows", message: "the file has a header but no data rows"))
         }
 
-        let ragged = table.rows.indices.filter { table.rows[$0].count != width }
-        for index in ragged.prefix(Self.maxListed) {
-            errors.append(Problem(code: "ragged_row", message: "line \(index + 2) has \(table.rows[index].count) fields, the header has \(width)",
-                                  row: index + 2, column: nil))
+        for ragged in tally.ragged.prefix(Self.maxListed) {
+            errors.append(Problem(code: "ragged_row", message: "line \(ragged.row + 2) has \(ragged.width) fields, the header has \(width)",
+                                  row: ragged.row + 2, column: nil))
         }
-        if ragged.count > Self.maxListed {
-            errors.append(Problem(code: "ragged_row", message: "\(ragged.count) lines in all have the wrong number of fields", count: ragged.count))
+        if tally.raggedCount > Self.maxListed {
+            errors.append(Problem(code: "ragged_row", message: "\(tally.raggedCount) lines in all have the wrong number of fields", count: tally.raggedCount))
         }
 
-        var clicked = 0
         for (column, name) in header.enumerated() where !name.isEmpty {
-            var missing = 0, firstMissing: Int?
-            var nonNumeric = 0, firstNonNumeric: (row: Int, value: String)?
-            var nonBinary = 0, firstNonBinary: (row: Int, value: String)?
-            for (index, row) in table.rows.enumerated() where column < row.count {
-                let value = row[column]
-                if value.isEmpty {
-                    missing += 1
-                    if firstMissing == nil { firstMissing = index + 2 }
-                    continue
-                }
-                guard let number = FastNumber.parse(value), number.isFinite else {
-                    nonNumeric += 1
-                    if firstNonNumeric == nil { firstNonNumeric = (index + 2, value) }
-                    continue
-                }
-                if column == targetIndex {
-                    if number == 1 { clicked += 1 } else if number != 0 {
-                        nonBinary += 1
-                        if firstNonBinary == nil { firstNonBinary = (index + 2, value) }
-                    }
-                }
+            let counts = tally.columns[column]
+            if let first = counts.firstNonNumeric {
+                errors.append(Problem(code: "non_numeric", message: "column '\(name)' has \(counts.nonNumeric) non-numeric values, first '\(first.value.prefix(40))' on line \(first.row + 2)",
+                                      row: first.row + 2, column: name, count: counts.nonNumeric))
             }
-            if let first = firstNonNumeric {
-                errors.append(Problem(code: "non_numeric", message: "column '\(name)' has \(nonNumeric) non-numeric values, first '\(first.value.prefix(40))' on line \(first.row)",
-                                      row: first.row, column: name, count: nonNumeric))
+            if let first = counts.firstNonBinary {
+                errors.append(Problem(code: "non_binary_target", message: "'\(Self.target)' must be 0 or 1; \(counts.nonBinary) values are not, first '\(first.value.prefix(40))' on line \(first.row + 2)",
+                                      row: first.row + 2, column: name, count: counts.nonBinary))
             }
-            if let first = firstNonBinary {
-                errors.append(Problem(code: "non_binary_target", message: "'\(Self.target)' must be 0 or 1; \(nonBinary) values are not, first '\(first.value.prefix(40))' on line \(first.row)",
-                                      row: first.row, column: name, count: nonBinary))
-            }
-            if let first = firstMissing {
-                let problem = Problem(code: "missing_values", message: "column '\(name)' has \(missing) empty values, first on line \(first)",
-                                      row: first, column: name, count: missing)
+            if let first = counts.firstMissing {
+                let problem = Problem(code: "missing_values", message: "column '\(name)' has \(counts.missing) empty values, first on line \(first + 2)",
+                                      row: first + 2, column: name, count: counts.missing)
                 // A missing feature is imputed (XGBoost learns a default direction); a missing label is not.
                 if column == targetIndex { errors.append(problem) } else { warnings.append(problem) }
             }
         }
-        if targetIndex != nil, !table.rows.isEmpty, clicked == 0 || clicked == table.rows.count {
+        let clicked = targetIndex.map { tally.columns[$0].ones } ?? 0
+        if targetIndex != nil, tally.rows > 0, clicked == 0 || clicked == tally.rows {
             warnings.append(Problem(code: "single_class", message: "every row has the same '\(Self.target)' value; a model cannot learn from it",
                                     column: Self.target))
         }
         validation = Validation(isValid: errors.isEmpty, errors: errors, warnings: warnings)
-        let total = table.rows.count
+        let total = tally.rows
         info = Info(totalRows: total, clickedOne: clicked, ctr: total == 0 ? 0 : (Double(clicked) / Double(total) * 10_000).rounded() / 100)
     }
 
-    public var featureNames: [String] { table.header.filter { $0 != Self.target } }
+    public var featureNames: [String] { header.filter { $0 != Self.target } }
 
     /// The first `count` rows as objects, numbers as numbers.
-    public func preview(_ count: Int = 10) -> [JSONValue] {
-        table.rows.prefix(count).map { row in
+    public func preview(_ count: Int = previewRows) -> [JSONValue] {
+        leadingRows.prefix(count).map { row in
             var object: [String: JSONValue] = [:]
-            for (index, name) in table.header.enumerated() where index < row.count {
+            for (index, name) in header.enumerated() where index < row.count {
                 object[name] = FastNumber.parse(row[index]).map(JSONValue.number) ?? .string(row[index])
             }
             return .object(object)
@@ -132,18 +137,13 @@ public struct CTRDataset: Sendable {
 
     /// Features (row-major, empty = NaN) and labels for training; only for a valid dataset.
     public func matrix() throws -> (values: [Float], labels: [Float], columns: Int) {
-        guard validation.isValid, let targetIndex = table.header.firstIndex(of: Self.target) else {
+        guard validation.isValid, let targetIndex = header.firstIndex(of: Self.target) else {
             throw KilnError.invalidArgument("the dataset is not valid for training: \(validation.errors.first?.message ?? "unknown problem")")
         }
-        let featureIndices = table.header.indices.filter { $0 != targetIndex }
-        var values: [Float] = []
-        values.reserveCapacity(table.rows.count * featureIndices.count)
-        var labels: [Float] = []
-        labels.reserveCapacity(table.rows.count)
-        for row in table.rows {
-            for index in featureIndices { values.append(FastNumber.parse(row[index]).map(Float.init) ?? .nan) }
-            labels.append(FastNumber.parse(row[targetIndex]).map(Float.init) ?? 0)
+        let tally = try csv.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return try CTRTableScan.scan(bytes, from: try CTRTableScan.header(bytes).end, width: header.count, target: targetIndex, collect: true)
         }
-        return (values, labels, featureIndices.count)
+        return (tally.values, tally.labels, header.count - 1)
     }
 }

@@ -37,15 +37,21 @@ public struct CTRService: Sendable {
         self.jobs = jobs
     }
 
-    /// Stores and parses an uploaded CSV (already streamed to `file`); returns the answer of
+    /// Stores and parses an uploaded CSV (already streamed to `file`, in the blob store's `tmp/`); returns the answer of
     /// `POST /api/upload`. Invalid tables are stored too: the answer lists their problems.
     /// `mapping` is an optional `feature,description` CSV (the seed's Korean feature names),
     /// used wherever a report has a `description`.
     public func upload(filename: String, file: URL, mapping: URL? = nil) async throws -> JSONValue {
-        let table = try Self.parse(file, what: "the file")
-        let descriptions = try mapping.map { try Self.descriptions(from: Self.parse($0, what: "the mapping")) } ?? [:]
-        let dataset = CTRDataset(table: table)
-        let (blob, _) = try await blobs.write(FileChunks(url: file), limit: .max)
+        // The file is hashed and flushed while it is checked; it becomes a blob (by rename, no
+        // copy) only once it parsed. `file` must lie in the blob store's `tmp/` folder.
+        async let prepared = blobs.prepare(adopting: file)
+        let dataset = try Self.reading(file, what: "the file") { try CTRDataset(csv: Data(contentsOf: file, options: .alwaysMapped)) }
+        let descriptions = try mapping.map { url in
+            try Self.descriptions(from: Self.reading(url, what: "the mapping") { try CSVTable.parse(Data(contentsOf: url, options: .alwaysMapped)) })
+        } ?? [:]
+        let stored = try await prepared
+        try await blobs.commit(stored)
+        let blob = stored.blob
         let fileID = UUID().uuidString.lowercased()
         let encoder = JSONEncoder()
         func json(_ value: some Encodable) throws -> JSONValue {
@@ -55,9 +61,9 @@ public struct CTRService: Sendable {
             "file_id": .string(fileID),
             "filename": .string(filename),
             "rows": .int(dataset.info.totalRows),
-            "column_count": .int(table.header.count),
+            "column_count": .int(dataset.header.count),
             // The seed lists `columns` twice (a count, then the names); as JSON the names win.
-            "columns": .array(table.header.map(JSONValue.string)),
+            "columns": .array(dataset.header.map(JSONValue.string)),
             "validation": try json(dataset.validation),
             "info": try json(dataset.info),
             "preview": .array(dataset.preview()),
@@ -68,9 +74,10 @@ public struct CTRService: Sendable {
         return summary
     }
 
-    private static func parse(_ file: URL, what: String) throws -> CSVTable {
+    /// Runs a CSV reader, turning its parse errors into answers that say what is wrong.
+    private static func reading<Parsed>(_ file: URL, what: String, _ read: () throws -> Parsed) throws -> Parsed {
         do {
-            return try CSVTable.parse(try Data(contentsOf: file, options: .alwaysMapped))
+            return try read()
         } catch CSVTable.ParseError.empty {
             throw KilnError.invalidArgument("\(what) is empty: a CSV with a header row is expected")
         } catch CSVTable.ParseError.notUTF8 {

@@ -144,7 +144,7 @@ public struct CTRTrainingJob: JobHandler {
             throw JobFailure(code: "unknown_model", message: "no trainer for '\(config.resolvedModel)'")
         }
         log(runID, "loading \(file.filename)")
-        let dataset = CTRDataset(table: try CSVTable.parse(try context.input(file.sha256)))
+        let dataset = try CTRDataset(csv: try context.input(file.sha256))
         let (values, labels, columns) = try dataset.matrix()
         let (trainRows, validationRows) = StratifiedSplit.split(labels: labels, validationShare: 0.2, seed: 42)
         let positives = trainRows.reduce(0.0) { $0 + Double(labels[$1]) }

@@ -5,17 +5,21 @@ import Testing
 import XGBoost
 
 @Suite struct CTRDataGeneratorTests {
-    static func table(rows: Int, columns: Int, seed: UInt64) throws -> CSVTable {
+    static func csv(rows: Int, columns: Int, seed: UInt64) throws -> Data {
         var bytes: [UInt8] = []
         try CTRDataGenerator(rows: rows, columns: columns, seed: seed).generate { bytes += $0 }
-        return try CSVTable.parse(Data(bytes))
+        return Data(bytes)
+    }
+
+    static func table(rows: Int, columns: Int, seed: UInt64) throws -> CSVTable {
+        try CSVTable.parse(csv(rows: rows, columns: columns, seed: seed))
     }
 
     @Test func isReproducibleValidAndRare() throws {
         let table = try Self.table(rows: 20_000, columns: 12, seed: 5)
         #expect(try Self.table(rows: 20_000, columns: 12, seed: 5).rows == table.rows)
         #expect(try Self.table(rows: 200, columns: 12, seed: 6).rows != Array(table.rows.prefix(200)))
-        let dataset = CTRDataset(table: table)
+        let dataset = try CTRDataset(csv: Self.csv(rows: 20_000, columns: 12, seed: 5))
         #expect(dataset.validation.isValid)
         #expect(table.header.count == 12 && table.header.last == "clicked")
         #expect(dataset.info.ctr > 1.5 && dataset.info.ctr < 2.6)
@@ -26,8 +30,7 @@ import XGBoost
     /// The documented ground truth is what a model finds: the four drivers rank in the top five
     /// by gain, and most noise columns show no difference between clicks and non-clicks.
     @Test func trueDriversRankOnTopAndNoiseIsNotSignificant() throws {
-        let table = try Self.table(rows: 60_000, columns: 40, seed: 1)
-        let dataset = CTRDataset(table: table)
+        let dataset = try CTRDataset(csv: Self.csv(rows: 60_000, columns: 40, seed: 1))
         let (values, labels, columns) = try dataset.matrix()
         let trainer = try XGBoostTrainer(library: try XGBoostLibrary(), train: .init(values: values, labels: labels, columns: columns),
                                          evaluation: [], parameters: [("objective", "binary:logistic"), ("max_depth", "4"), ("eta", "0.3"),

@@ -18,7 +18,7 @@ import Testing
 }
 
 @Suite struct CTRDatasetTests {
-    func dataset(_ text: String) throws -> CTRDataset { CTRDataset(table: try CSVTable.parse(Data(text.utf8))) }
+    func dataset(_ text: String) throws -> CTRDataset { try CTRDataset(csv: Data(text.utf8)) }
 
     @Test func aCleanTableIsValidWithItsCTR() throws {
         let dataset = try dataset("hour,age,clicked\n1,20,0\n2,30,1\n3,,0\n4,40,0\n")
@@ -41,6 +41,53 @@ import Testing
         #expect(dataset.validation.errors.first { $0.code == "non_binary_target" }?.row == 3)
         #expect(throws: KilnError.self) { _ = try dataset.matrix() }
         #expect(try self.dataset("a,b\n1,2\n").validation.errors.map(\.code) == ["missing_target"])
+    }
+
+    @Test func quotedCRLFAndBlankLinesCountLikeTheTextParser() throws {
+        let dataset = try dataset("\u{FEFF}\"hour\",age,clicked\r\n\"1\", 20 ,0\r\n\r\n\"say \"\"hi\"\"\",30,1\r\n")
+        #expect(dataset.header == ["hour", "age", "clicked"])
+        #expect(dataset.info.totalRows == 2 && dataset.info.clickedOne == 1)
+        let nonNumeric = try #require(dataset.validation.errors.first { $0.code == "non_numeric" })
+        #expect(nonNumeric.row == 3 && nonNumeric.message.contains("'say \"hi\"'"))
+        #expect(dataset.preview().count == 2)
+        #expect(throws: CSVTable.ParseError.notUTF8) { try CTRDataset(csv: Data([0xBD, 0xC3, 0x2C, 0x63, 0x0A, 0x31, 0x2C, 0x30, 0x0A])) }
+        #expect(throws: CSVTable.ParseError.unterminatedQuote(row: 2)) { try CTRDataset(csv: Data("a,clicked\n1,0\n\"open,1\n".utf8)) }
+        #expect(throws: CSVTable.ParseError.empty) { try CTRDataset(csv: Data("\n\n".utf8)) }
+    }
+
+    /// A large file is scanned in parts on several threads; the answer must be the one a single
+    /// pass gives, and the values those of the string parser.
+    @Test func partsScannedTogetherAgreeWithOnePass() throws {
+        var text = try String(decoding: CTRDataGeneratorTests.csv(rows: 40_000, columns: 30, seed: 3), as: UTF8.self)
+        text += "1,2\n" + String(repeating: "x,", count: 29) + "1\n"  // a ragged line and a non-numeric one at the end
+        text = text.replacingOccurrences(of: ",0\\.[0-9]+,", with: ",,", options: .regularExpression, range: text.index(text.startIndex, offsetBy: text.utf8.count / 2)..<text.endIndex)
+        let bytes = Array(text.utf8)
+        #expect(bytes.count > CTRTableScan.parallelThreshold)
+        try bytes.withUnsafeBufferPointer { buffer in
+            let head = try CTRTableScan.header(buffer)
+            let target = head.names.firstIndex(of: "clicked")
+            #expect(CTRTableScan.partBounds(buffer, from: head.end).count == ProcessInfo.processInfo.activeProcessorCount)
+            let together = try CTRTableScan.scan(buffer, from: head.end, width: head.names.count, target: target, collect: false)
+            let single = try CTRTableScan.scanPart(buffer, head.end..<buffer.count, width: head.names.count, target: target, collect: false)
+            #expect(together.rows == single.rows && together.raggedCount == 1 && single.raggedCount == 1)
+            #expect(together.ragged.map(\.row) == single.ragged.map(\.row))
+            for (a, b) in zip(together.columns, single.columns) {
+                #expect(a.missing == b.missing && a.firstMissing == b.firstMissing && a.nonNumeric == b.nonNumeric)
+                #expect(a.firstNonNumeric?.row == b.firstNonNumeric?.row && a.ones == b.ones)
+            }
+            #expect(together.columns.contains { $0.missing > 0 } && together.columns.contains { $0.nonNumeric > 0 })
+        }
+        // Without the two bad lines the table is valid: its matrix equals the string parser's numbers.
+        let clean = try CTRDataGeneratorTests.csv(rows: 40_000, columns: 30, seed: 3)
+        let (values, labels, columns) = try CTRDataset(csv: clean).matrix()
+        let table = try CSVTable.parse(clean)
+        let target = try #require(table.header.firstIndex(of: "clicked"))
+        #expect(columns == 29 && labels.count == table.rows.count && values.count == table.rows.count * 29)
+        for (index, row) in table.rows.enumerated() where index % 997 == 0 {
+            #expect(labels[index] == Float(row[target])!)
+            let features = row.indices.filter { $0 != target }.map { Float(FastNumber.parse(row[$0])!) }
+            #expect(Array(values[index * 29..<(index + 1) * 29]) == features)
+        }
     }
 
     @Test func stratifiedSplitKeepsTheClickShareAndIsRepeatable() {

@@ -43,6 +43,26 @@ struct Chunks: AsyncSequence, Sendable {
         #expect(store.size(sha256: expected) == Int64(bytes.count))
     }
 
+    /// An upload already on disk becomes a blob by rename: visible only after commit, and a
+    /// second copy of the same content is dropped instead of stored twice.
+    @Test func adoptsAFinishedFileWithoutCopying() async throws {
+        let store = try makeStore()
+        let bytes = (0..<300_001).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let expected = SHA256.hash(data: bytes).hexString
+        let first = store.root.appendingPathComponent("tmp/upload-1")
+        try Data(bytes).write(to: first)
+        let prepared = try await store.prepare(adopting: first)
+        #expect(prepared.blob == BlobRef(sha256: expected, size: Int64(bytes.count)))
+        #expect(store.fileURL(sha256: expected) == nil)
+        #expect(try await store.commit(prepared))
+        #expect(try Data(contentsOf: #require(store.fileURL(sha256: expected))) == Data(bytes))
+        #expect(!FileManager.default.fileExists(atPath: first.path))
+        let second = store.root.appendingPathComponent("tmp/upload-2")
+        try Data(bytes).write(to: second)
+        #expect(try await !store.commit(store.prepare(adopting: second)))
+        #expect(!FileManager.default.fileExists(atPath: second.path))
+    }
+
     @Test func overLimitWritesLeaveNothingBehind() async throws {
         let store = try makeStore()
         let bytes = [UInt8](repeating: 1, count: 10_000)

@@ -71,9 +71,10 @@ struct CTRController {
                 default: throw KilnError.invalidArgument("unexpected file field '\(field.prefix(64))'; send the CSV as 'file' and an optional feature,description CSV as 'mapping'")
                 }
             },
-            maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes)
+            maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes, syncFiles: false)
         guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (a CSV file)") }
-        let summary = try await service.upload(filename: String(file.filename.prefix(255)), file: file.path, mapping: received.files["mapping"]?.path)
+        let summary = try await service.upload(filename: String(file.filename.prefix(255)), file: file.path,
+                                                 mapping: received.files["mapping"]?.path)
         return JSONBody.response(json: summary)
     }
 

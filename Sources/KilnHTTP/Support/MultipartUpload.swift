@@ -23,9 +23,11 @@ struct MultipartUpload {
 
     /// - Parameter fileNames: where each file field is written, relative to `directory`; other
     ///   file fields are refused.
+    /// - Parameter syncFiles: fsync the files before returning; a caller that hands them to the
+    ///   blob store (which syncs what it adopts) skips it.
     static func receive(
         _ request: Request, into directory: URL, fileNames: (String, String) throws -> String,
-        maxBytes: Int, maxFieldBytes: Int
+        maxBytes: Int, maxFieldBytes: Int, syncFiles: Bool = true
     ) async throws -> Result {
         let parser = MultipartParser(boundary: try boundary(of: request))
         let state = ParseState()
@@ -96,7 +98,7 @@ struct MultipartUpload {
             try drain()
         }
         try drain()
-        for handle in writers.values { try handle.synchronize() }
+        if syncFiles { for handle in writers.values { try handle.synchronize() } }
         return result
     }
 

@@ -72,17 +72,15 @@ public struct BlobStore: Sendable {
     ) async throws -> (blob: BlobRef, created: Bool) where Chunks.Element == ByteBuffer {
         let temporary = temporaryDirectory.appendingPathComponent(UUID().uuidString)
         let file = try TemporaryFile(path: temporary.path)
-        var hasher = SHA256()
-        var size = 0
+        var digest = BlobDigest()
         do {
             for try await chunk in chunks {
-                size += chunk.readableBytes
-                guard size <= limit else {
+                guard digest.byteCount + Int64(chunk.readableBytes) <= limit else {
                     throw KilnError(.payloadTooLarge, "upload exceeds the limit of \(limit) bytes",
                                     details: ["limit_bytes": .int(limit)])
                 }
                 try chunk.withUnsafeReadableBytes { bytes in
-                    hasher.update(bufferPointer: bytes)
+                    digest.update(bytes)
                     try file.write(bytes)
                 }
             }
@@ -91,9 +89,8 @@ public struct BlobStore: Sendable {
             file.discard()
             throw error
         }
-        let digest = hasher.finalize().hexString
-        let destination = finalURL(digest)
-        let blob = BlobRef(sha256: digest, size: Int64(size))
+        let blob = digest.finalize()
+        let destination = finalURL(blob.sha256)
         if FileManager.default.fileExists(atPath: destination.path) {
             file.discard()
             return (blob, false)
@@ -102,6 +99,39 @@ public struct BlobStore: Sendable {
             try file.commit(to: destination)
         }
         return (blob, true)
+    }
+
+    /// A finished file hashed and flushed to disk, ready to become a blob by rename.
+    public struct PreparedFile: Sendable {
+        public let blob: BlobRef
+        let path: URL
+    }
+
+    /// Hashes and fsyncs a complete file that lies in the store's `tmp/` folder (an upload
+    /// streamed there), without copying it. Nothing is visible until `commit`, so a caller can
+    /// prepare while it still checks the content (a CSV upload hashes while it parses).
+    public func prepare(adopting file: URL) async throws -> PreparedFile {
+        try await NIOThreadPool.singleton.runIfActive {
+            let data = try Data(contentsOf: file, options: .alwaysMapped)
+            let blob = BlobRef(sha256: SHA256.hash(data: data).hexString, size: Int64(data.count))
+            try TemporaryFile.sync(path: file.path)
+            return PreparedFile(blob: blob, path: file)
+        }
+    }
+
+    /// Moves a prepared file into place; returns false (and removes the file) when identical
+    /// content was already stored.
+    @discardableResult
+    public func commit(_ prepared: PreparedFile) async throws -> Bool {
+        let destination = finalURL(prepared.blob.sha256)
+        return try await NIOThreadPool.singleton.runIfActive {
+            if FileManager.default.fileExists(atPath: destination.path) {
+                try? FileManager.default.removeItem(at: prepared.path)
+                return false
+            }
+            try TemporaryFile.durablyMove(prepared.path.path, to: destination)
+            return true
+        }
     }
 
     /// Stores bytes already in memory (small results, tests).

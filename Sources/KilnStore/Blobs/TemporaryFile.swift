@@ -44,20 +44,35 @@ final class TemporaryFile: @unchecked Sendable {
 
     /// Moves the (already synced) file to `destination` and makes the rename durable.
     func commit(to destination: URL) throws {
-        let directory = destination.deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         close(descriptor)
         descriptor = -1
-        guard rename(path, destination.path) == 0 else {
-            let error = Self.posixError("rename into \(destination.path)")
+        do {
+            try Self.durablyMove(path, to: destination)
+        } catch {
             unlink(path)
             throw error
         }
+    }
+
+    /// Renames a synced file into place and fsyncs the destination folder, so that the name
+    /// survives a crash.
+    static func durablyMove(_ path: String, to destination: URL) throws {
+        let directory = destination.deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard rename(path, destination.path) == 0 else { throw posixError("rename into \(destination.path)") }
         let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
         }
+    }
+
+    /// Flushes a finished file written by someone else to disk.
+    static func sync(path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw posixError("open \(path)") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw posixError("fsync \(path)") }
     }
 
     func discard() {

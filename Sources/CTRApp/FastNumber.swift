@@ -1,0 +1,122 @@
+import Foundation
+
+/// Decimal numbers as CSV files write them, parsed from UTF-8 bytes without Foundation.
+enum FastNumber {
+    /// Plain decimals (`-12.5`, `3`, `1e-3`) with at most 15 significant digits are exact here
+    /// (Clinger's fast path: an integer mantissa below 2^53 times a power of ten up to 10^22 is
+    /// one correctly rounded IEEE operation); anything else goes to the standard library.
+    static func parse(_ string: String) -> Double? {
+        var string = string
+        return string.withUTF8(value)
+    }
+
+    /// The number a field's bytes spell, or nil.
+    @inline(__always)
+    static func value(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let fast = parse(bytes) { return fast }
+        return Double(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// 10^n for n in 0...22, all exact doubles (a switch, not a lazily built global table:
+    /// this runs once per CSV value).
+    @inline(__always)
+    static func powerOfTen(_ n: Int) -> Double {
+        switch n {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
+
+    /// The value when the fast path applies; nil leaves the decision to the standard library.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard let (number, stop) = prefix(bytes, from: 0, to: bytes.count), stop == bytes.count else { return nil }
+        return number.value
+    }
+
+    /// A decimal read by the fast path, not yet converted: a scanner that only checks that a
+    /// field is a number skips the division.
+    struct Decimal {
+        var mantissa: UInt64
+        /// Power of ten, within -22...22.
+        var scale: Int
+        var negative: Bool
+
+        /// Always finite (the mantissa is below 10^15 and the scale within ±22).
+        @inline(__always)
+        var value: Double {
+            let magnitude = scale < 0 ? Double(mantissa) / powerOfTen(-scale) : Double(mantissa) * powerOfTen(scale)
+            return negative ? -magnitude : magnitude
+        }
+    }
+
+    /// The number whose text starts at `start`, and where that text stops (the first byte that
+    /// cannot continue it, or `count`); nil when there is no number there or the fast path does
+    /// not apply. Lets a CSV scanner read a numeric field in the same pass that finds its end.
+    @inline(__always)
+    static func prefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to count: Int) -> (number: Decimal, stop: Int)? {
+        var index = start
+        guard index < count else { return nil }
+        var negative = false
+        if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index &+= 1
+        }
+        var mantissa: UInt64 = 0, digits = 0, scale = 0, sawDigit = false
+        while index < count, bytes[index] &- 48 < 10 {
+            if mantissa != 0 || bytes[index] != 48 { digits &+= 1 }
+            mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 48)
+            index &+= 1
+            sawDigit = true
+        }
+        if index < count, bytes[index] == UInt8(ascii: ".") {
+            index &+= 1
+            while index < count, bytes[index] &- 48 < 10 {
+                if mantissa != 0 || bytes[index] != 48 { digits &+= 1 }
+                mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 48)
+                scale &-= 1
+                index &+= 1
+                sawDigit = true
+            }
+        }
+        guard sawDigit else { return nil }
+        if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index &+= 1
+            var exponentNegative = false
+            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index &+= 1
+            }
+            var exponent = 0, sawExponent = false
+            while index < count, bytes[index] &- 48 < 10, exponent < 10_000 {
+                exponent = exponent * 10 + Int(bytes[index] &- 48)
+                index &+= 1
+                sawExponent = true
+            }
+            guard sawExponent else { return nil }
+            scale += exponentNegative ? -exponent : exponent
+        }
+        guard digits <= 15, abs(scale) <= 22 else { return nil }
+        return (Decimal(mantissa: mantissa, scale: scale, negative: negative), index)
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import CTRApp
+import Foundation
+
+/// `kiln ctr check FILE`: the upload's checks on a local file, before sending it anywhere.
+struct CTRCommands: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctr", abstract: "CTR analytics tools that work on local files.", subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a CSV the way POST /api/upload does; prints the validation as JSON and exits 1 when it is not trainable.")
+
+        @Argument(help: "The CSV file.") var file: String
+        @Flag(help: "Also print how long reading and checking took (elapsed_ms), measured inside the process.") var timing = false
+
+        struct Answer: Encodable {
+            var rows: Int
+            var columns: [String]
+            var validation: CTRDataset.Validation
+            var info: CTRDataset.Info
+            var elapsedMs: Double?
+
+            enum CodingKeys: String, CodingKey {
+                case rows, columns, validation, info
+                case elapsedMs = "elapsed_ms"
+            }
+        }
+
+        func run() throws {
+            let clock = ContinuousClock()
+            let started = clock.now
+            let dataset: CTRDataset
+            do {
+                dataset = try CTRDataset(csv: Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped))
+            } catch let error as CSVTable.ParseError {
+                throw ValidationError("\(file) is not a readable CSV: \(error)")
+            }
+            let elapsed = clock.now - started
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let answer = Answer(rows: dataset.info.totalRows, columns: dataset.header, validation: dataset.validation, info: dataset.info,
+                                elapsedMs: timing ? (milliseconds * 100).rounded() / 100 : nil)
+            print(String(decoding: try encoder.encode(answer), as: UTF8.self))
+            if !dataset.validation.isValid { throw ExitCode(1) }
+        }
+    }
+}
