@@ -117,10 +117,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "KilnML", dependencies: ["KilnCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "ImagingApp",
+            dependencies: ["KilnCore", "KilnServing", "KilnML", "XGBoost"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CTRApp",
             dependencies: [
-                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "KilnServing", "XGBoost", "Torch", "KilnLLM", "ReportSpec",
+                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "KilnServing", "KilnML", "XGBoost", "Torch", "KilnLLM", "ReportSpec",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -134,6 +140,7 @@ let package = Package(
                 "KilnJobs",
                 "KilnTracking",
                 "CTRApp",
+                "ImagingApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -156,6 +163,8 @@ let package = Package(
                 "KilnServing",
                 "Torch",
                 "CTRApp",
+                "ImagingApp",
+                "XGBoost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -167,7 +176,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CTRAppTests",
-            dependencies: ["CTRApp", "KilnCore"],
+            dependencies: ["CTRApp", "KilnCore", "KilnML"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ImagingAppTests",
+            dependencies: ["ImagingApp", "KilnCore", "KilnML", "XGBoost"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnML
 
 /// An uploaded CTR table checked the way training needs it: a binary target column `clicked`
 /// and numeric feature columns. Every problem names its row and column.

@@ -1,4 +1,5 @@
 import Foundation
+import KilnML
 
 /// How a trained model ranks the held-out validation rows, stored with the run
 /// (`reports/evaluation.json`) for `/api/performance` and the AI report.

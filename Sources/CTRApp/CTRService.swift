@@ -3,6 +3,7 @@ import KilnCore
 import KilnJobs
 import KilnStore
 import KilnTracking
+import KilnML
 
 /// The CTR analytics app (seed 003): uploads, training runs and their status. Training runs
 /// are tracking runs in the experiment `ctr`, so they also show in any MLflow client.

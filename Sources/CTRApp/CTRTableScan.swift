@@ -1,4 +1,5 @@
 import Foundation
+import KilnML
 
 /// One pass over a CTR table's data lines: per-column counts of empty, non-numeric and (for
 /// the target) non-binary values, ragged lines, and — for training — the values themselves.

@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnML
 
 /// Per-feature statistics for the CTR reports, computed once when training ends and stored with
 /// the run (`reports/analysis.json`).

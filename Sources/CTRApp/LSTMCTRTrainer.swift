@@ -2,6 +2,7 @@ import Foundation
 import KilnCore
 import KilnJobs
 import Torch
+import KilnML
 
 /// The seed's `TabularSeqModel` (LSTM over the feature sequence + MLP head) trained with Adam
 /// on mini-batches through libtorch. Importance is permutation importance on validation rows.

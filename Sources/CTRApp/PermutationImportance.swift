@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnML
 
 /// Permutation importance for models without a built-in measure (the LSTM): how much the
 /// validation log loss rises when one feature's values are shuffled across rows, breaking its

@@ -6,6 +6,7 @@ import KilnServing
 import KilnStore
 import KilnTracking
 import CTRApp
+import ImagingApp
 import Logging
 import HummingbirdWebSocket
 import Prometheus
@@ -164,6 +165,8 @@ public func buildApplication(
             latencies: servingMetrics.latencies, models: { [models] in models.index() }, health: { healthProbe.read() }),
         json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
     ).addRoutes(to: router.group("api"), webSocket: router.group("ws"))
+
+    ImagingController(biomarkers: BiomarkerService(registry: registry), json: json).addRoutes(to: router.group("predict"))
 
     var application = Application(
         router: router,

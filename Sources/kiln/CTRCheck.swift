@@ -1,6 +1,7 @@
 import ArgumentParser
 import CTRApp
 import Foundation
+import KilnML
 
 /// `kiln ctr check FILE`: the upload's checks on a local file, before sending it anywhere.
 struct CTRCommands: ParsableCommand {

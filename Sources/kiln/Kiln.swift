@@ -5,6 +5,6 @@ struct Kiln: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "Kiln: a self-hosted AI inference and MLOps server.",
-        subcommands: [Serve.self, Keys.self, Migrate.self, Doctor.self, DataGen.self, CTRCommands.self, Version.self],
+        subcommands: [Serve.self, Keys.self, Migrate.self, Doctor.self, DataGen.self, Train.self, CTRCommands.self, Version.self],
         defaultSubcommand: nil)
 }

@@ -3,6 +3,7 @@ import KilnCore
 @testable import CTRApp
 import Testing
 import XGBoost
+import KilnML
 
 @Suite struct CTRDataGeneratorTests {
     static func csv(rows: Int, columns: Int, seed: UInt64) throws -> Data {

@@ -2,6 +2,7 @@ import Foundation
 import KilnCore
 @testable import CTRApp
 import Testing
+import KilnML
 
 @Suite struct CSVTableTests {
     @Test func parsesQuotesCRLFAndBOM() throws {

@@ -3,6 +3,7 @@ import KilnCore
 @testable import CTRApp
 import Testing
 import XGBoost
+import KilnML
 
 @Suite struct FeatureAnalysisTests {
     @Test func mannWhitneyMatchesTheTextbook() {

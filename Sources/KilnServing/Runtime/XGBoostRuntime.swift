@@ -3,10 +3,11 @@ import XGBoost
 
 /// XGBoost: one FP32 input `[rows, features]`, one FP32 output (`[rows]`, or `[rows, classes]`
 /// for multi-class models), predicted in place on the request's bytes.
-struct XGBoostRuntime: ModelRuntime {
-    let model: XGBoostModel
+public struct XGBoostRuntime: ModelRuntime {
+    /// The booster, for apps that need more than `execute` (TreeSHAP contributions, margins).
+    public let model: XGBoostModel
 
-    func execute(_ inputs: [Tensor]) throws -> [Tensor] {
+    public func execute(_ inputs: [Tensor]) throws -> [Tensor] {
         let input = inputs[0]
         guard input.shape.count == 2 else {
             throw KilnError.invalidArgument("xgboost input must be [rows, features], got \(input.shape)")

@@ -256,6 +256,22 @@ public final class ModelScheduler: Sendable {
         for waiter in waiters { waiter.resume(returning: .recheck) }
     }
 
+    /// Runs app-specific work with the loaded runtime (explanations: SHAP values, Grad-CAM) on
+    /// the model's compute threads. It counts as in flight, so the model is not unloaded under
+    /// it; it bypasses batching and the queue limit.
+    public func withRuntime<Result: Sendable>(_ work: @escaping @Sendable (any ModelRuntime) throws -> Result) async throws -> Result {
+        let accepted = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.inFlight += 1
+            state.lastUsed = .now
+            return true
+        }
+        guard accepted else { throw KilnError(.unavailable, "the model is being unloaded") }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        let runtime = self.runtime
+        return try await pool.runIfActive { try work(runtime) }
+    }
+
     /// Runs inputs directly on the compute threads, outside the queue (warm-up at load).
     func runUnbatched(_ inputs: [Tensor]) async throws {
         let runtime = self.runtime

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Quality of click predictions on labelled rows. At a ~2% click rate accuracy alone says
-/// little (always answering "no click" scores 98%), hence precision, recall, F1 and ROC AUC.
+/// Quality of binary predictions on labelled rows (label 1 = the positive class). With rare
+/// positives (a ~2% click rate) accuracy alone says little, hence precision, recall, F1 and ROC AUC.
 public struct BinaryMetrics: Codable, Sendable, Equatable {
     public var accuracy: Double
     public var precision: Double
@@ -19,8 +19,8 @@ public struct BinaryMetrics: Codable, Sendable, Equatable {
     public init(probabilities: [Float], labels: [Float], threshold: Float = 0.5) {
         var tp = 0.0, fp = 0.0, tn = 0.0, fn = 0.0, loss = 0.0
         for (probability, label) in zip(probabilities, labels) {
-            let clicked = label == 1, predicted = probability >= threshold
-            switch (predicted, clicked) {
+            let positive = label == 1, predicted = probability >= threshold
+            switch (predicted, positive) {
             case (true, true): tp += 1
             case (true, false): fp += 1
             case (false, false): tn += 1
@@ -37,12 +37,12 @@ public struct BinaryMetrics: Codable, Sendable, Equatable {
         logLoss = loss / n
     }
 
-    static func logLoss(probability: Float, label: Float) -> Double {
+    public static func logLoss(probability: Float, label: Float) -> Double {
         let p = min(max(Double(probability), 1e-7), 1 - 1e-7)
         return label == 1 ? -log(p) : -log(1 - p)
     }
 
-    static func auc(probabilities: [Float], labels: [Float]) -> Double {
+    public static func auc(probabilities: [Float], labels: [Float]) -> Double {
         let ranked = TiedRanks.sum(probabilities) { labels[$0] == 1 }
         let positives = Double(ranked.count), rankSum = ranked.rankSum
         let negatives = Double(probabilities.count) - positives

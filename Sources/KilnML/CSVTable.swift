@@ -2,7 +2,7 @@ import Foundation
 
 /// A CSV file parsed once (RFC 4180: comma-separated, `"` quotes with `""` escapes, LF or CRLF
 /// line ends), every field a string: for small files (feature mappings) and tests. Numeric
-/// tables are checked and converted straight from the bytes by `CTRDataset`.
+/// tables are checked and converted straight from the bytes (the CTR app's `CTRDataset`).
 /// Rows keep their raw width so that validation can report ragged rows.
 public struct CSVTable: Sendable {
     public var header: [String]
@@ -24,7 +24,7 @@ public struct CSVTable: Sendable {
         try data.withUnsafeBytes { raw in try parse(bytes: raw.bindMemory(to: UInt8.self)) }
     }
 
-    static func parse(bytes: UnsafeBufferPointer<UInt8>) throws -> CSVTable {
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws -> CSVTable {
         var records: [[String]] = []
         var record: [String] = []
         var scanner = CSVFieldScanner(bytes: bytes)

@@ -1,18 +1,18 @@
 import Foundation
 
 /// Decimal numbers as CSV files write them, parsed from UTF-8 bytes without Foundation.
-enum FastNumber {
+public enum FastNumber {
     /// Plain decimals (`-12.5`, `3`, `1e-3`) with at most 15 significant digits are exact here
     /// (Clinger's fast path: an integer mantissa below 2^53 times a power of ten up to 10^22 is
     /// one correctly rounded IEEE operation); anything else goes to the standard library.
-    static func parse(_ string: String) -> Double? {
+    public static func parse(_ string: String) -> Double? {
         var string = string
         return string.withUTF8(value)
     }
 
     /// The number a field's bytes spell, or nil.
     @inline(__always)
-    static func value(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    public static func value(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         if let fast = parse(bytes) { return fast }
         return Double(String(decoding: bytes, as: UTF8.self))
     }
@@ -20,7 +20,7 @@ enum FastNumber {
     /// 10^n for n in 0...22, all exact doubles (a switch, not a lazily built global table:
     /// this runs once per CSV value).
     @inline(__always)
-    static func powerOfTen(_ n: Int) -> Double {
+    public static func powerOfTen(_ n: Int) -> Double {
         switch n {
         case 0: 1e0
         case 1: 1e1
@@ -49,22 +49,22 @@ enum FastNumber {
     }
 
     /// The value when the fast path applies; nil leaves the decision to the standard library.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         guard let (number, stop) = prefix(bytes, from: 0, to: bytes.count), stop == bytes.count else { return nil }
         return number.value
     }
 
     /// A decimal read by the fast path, not yet converted: a scanner that only checks that a
     /// field is a number skips the division.
-    struct Decimal {
-        var mantissa: UInt64
+    public struct Decimal {
+        public var mantissa: UInt64
         /// Power of ten, within -22...22.
-        var scale: Int
-        var negative: Bool
+        public var scale: Int
+        public var negative: Bool
 
         /// Always finite (the mantissa is below 10^15 and the scale within ±22).
         @inline(__always)
-        var value: Double {
+        public var value: Double {
             let magnitude = scale < 0 ? Double(mantissa) / powerOfTen(-scale) : Double(mantissa) * powerOfTen(scale)
             return negative ? -magnitude : magnitude
         }
@@ -74,7 +74,7 @@ enum FastNumber {
     /// cannot continue it, or `count`); nil when there is no number there or the fast path does
     /// not apply. Lets a CSV scanner read a numeric field in the same pass that finds its end.
     @inline(__always)
-    static func prefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to count: Int) -> (number: Decimal, stop: Int)? {
+    public static func prefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to count: Int) -> (number: Decimal, stop: Int)? {
         var index = start
         guard index < count else { return nil }
         var negative = false

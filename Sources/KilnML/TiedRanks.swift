@@ -1,9 +1,9 @@
 /// Ranks with ties, as the Mann–Whitney U statistic (and so ROC AUC) uses them: values are
 /// ranked 1…n in ascending order, tied values share the mean of their positions.
-enum TiedRanks {
+public enum TiedRanks {
     /// The rank sum of the values `marked` picks, how many it picked, and Σ(t³ − t) over tied
     /// blocks of size t (the tie correction of the U variance).
-    static func sum<Value: Comparable>(_ values: [Value], marked: (Int) -> Bool) -> (rankSum: Double, count: Int, tieTerm: Double) {
+    public static func sum<Value: Comparable>(_ values: [Value], marked: (Int) -> Bool) -> (rankSum: Double, count: Int, tieTerm: Double) {
         let order = values.indices.sorted { values[$0] < values[$1] }
         var rankSum = 0.0, count = 0, tieTerm = 0.0, index = 0
         while index < order.count {

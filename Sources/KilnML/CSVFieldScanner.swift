@@ -1,34 +1,34 @@
 /// Walks CSV bytes (RFC 4180: `,` separators, `"` quotes with `""` escapes, LF or CRLF line
 /// ends) one field at a time without making strings: a field is a byte range, so a numeric
-/// table can be checked and converted without allocating per value. `CSVTable` and
-/// `CTRDataset` both read through it, so they agree on what a field is.
-struct CSVFieldScanner {
-    struct Field {
+/// table can be checked and converted without allocating per value. `CSVTable` and the
+/// CTR app's table scan both read through it, so they agree on what a field is.
+public struct CSVFieldScanner {
+    public struct Field {
         /// The field's text: surrounding spaces, tabs and a trailing CR removed when unquoted;
         /// the inside of the quotes when quoted.
-        var start: Int
-        var end: Int
+        public var start: Int
+        public var end: Int
         /// Quoted and containing `""`, so the bytes are not yet the text.
-        var escaped: Bool
+        public var escaped: Bool
         /// The last field of its line.
-        var endsRecord: Bool
+        public var endsRecord: Bool
 
-        var isEmpty: Bool { start == end }
+        public var isEmpty: Bool { start == end }
     }
 
-    struct UnterminatedQuote: Error {}
+    public struct UnterminatedQuote: Error {}
 
-    static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
-    static let carriage = UInt8(ascii: "\r"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+    public static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
+    public static let carriage = UInt8(ascii: "\r"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
 
-    let bytes: UnsafeBufferPointer<UInt8>
-    private(set) var index: Int
-    let end: Int
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public private(set) var index: Int
+    public let end: Int
     /// A comma ended the input: one more (empty) field is still owed.
     private var owesEmptyField = false
 
     /// Scans `bytes[start..<end]`; `start` must be the beginning of a line.
-    init(bytes: UnsafeBufferPointer<UInt8>, start: Int = 0, end: Int? = nil) {
+    public init(bytes: UnsafeBufferPointer<UInt8>, start: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.end = end ?? bytes.count
         var start = start
@@ -39,7 +39,7 @@ struct CSVFieldScanner {
 
     /// The next field, or nil at the end of the range.
     @inline(__always)
-    mutating func next() throws(UnterminatedQuote) -> Field? {
+    public mutating func next() throws(UnterminatedQuote) -> Field? {
         if owesEmptyField {
             owesEmptyField = false
             return Field(start: end, end: end, escaped: false, endsRecord: true)
@@ -88,7 +88,7 @@ struct CSVFieldScanner {
     /// followed by a separator, read in the same pass that finds its end; nil — and nothing
     /// consumed — for any other field, which `next()` then reads.
     @inline(__always)
-    mutating func nextNumber() -> (number: FastNumber.Decimal, field: Field)? {
+    public mutating func nextNumber() -> (number: FastNumber.Decimal, field: Field)? {
         let start = index
         guard !owesEmptyField, let (number, stop) = FastNumber.prefix(bytes, from: start, to: end) else { return nil }
         var field = Field(start: start, end: stop, escaped: false, endsRecord: true)
@@ -114,12 +114,12 @@ struct CSVFieldScanner {
 
     /// The bytes of a field as they appear (for numbers; escaped fields are never numbers).
     @inline(__always)
-    func raw(_ field: Field) -> UnsafeBufferPointer<UInt8> {
+    public func raw(_ field: Field) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: bytes[field.start..<field.end])
     }
 
     /// The field's text; nil when it is not UTF-8.
-    func text(_ field: Field) -> String? {
+    public func text(_ field: Field) -> String? {
         guard field.escaped else { return Self.utf8(raw(field)) }
         var unescaped: [UInt8] = []
         unescaped.reserveCapacity(field.end - field.start)
@@ -135,7 +135,7 @@ struct CSVFieldScanner {
     /// ASCII (nearly every field of a numeric table) takes the cheap, specialised path; other
     /// text is validated (the generic validating initialiser costs a metadata lookup per call).
     @inline(__always)
-    static func utf8(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    public static func utf8(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         for byte in bytes where byte >= 0x80 {
             return String(validating: bytes, as: UTF8.self)
         }
@@ -143,7 +143,7 @@ struct CSVFieldScanner {
     }
 
     /// Whether the range holds a `"` anywhere (then a line end may sit inside a field).
-    static func containsQuote(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+    public static func containsQuote(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         guard start < bytes.count, let base = bytes.baseAddress else { return false }
         return memchr(base + start, Int32(quote), bytes.count - start) != nil
     }
