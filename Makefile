@@ -11,6 +11,8 @@ PORT ?= 8080
 .PHONY: serve test deps build release test-swift test-system venv bench clean-data
 
 serve: release
+	@# The imaging app's demo biomarker model (trained once, in a second; labelled a demo).
+	@test -d .kiln/models/biomarker_classifier || .build/release/kiln train imaging-demo
 	.build/release/kiln serve --host $(HOST) --port $(PORT)
 
 test: deps build test-swift test-system
