@@ -1129,7 +1129,7 @@ enum OpenAPIDocument {
      "CTR app"
     ],
     "summary": "CTR app: start training on an uploaded file (a durable `ctr.train` job and a tracking run).",
-    "description": "The answer's `run_id` is an MLflow-compatible run in the experiment `ctr`. Training: stratified 80/20 split (seed 42), clicks weighted by negatives/positives, per-epoch metrics train_loss, val_loss, train_accuracy, val_accuracy, val_auc. The trained model is registered as `config.model_name` (default `ctr_xgboost`) and served. Rejects: unknown `file_id` (404); a file that did not pass validation, `config.model` other than `xgboost` (the LSTM trainer is not built yet), epochs outside 1–2000, learning_rate outside (0, 1], max_depth outside 1–16 (400); another media type (415).",
+    "description": "The answer's `run_id` is an MLflow-compatible run in the experiment `ctr`. Training: stratified 80/20 split (seed 42), clicks weighted by negatives/positives, per-epoch metrics train_loss, val_loss, train_accuracy, val_accuracy, val_auc. The trained model is registered as `config.model_name` (default `ctr_<model>`) and served. Rejects: unknown `file_id` (404); a file that did not pass validation, `config.model` other than `lstm` (default) or `xgboost`, epochs outside 1–2000, learning_rate outside (0, 1], max_depth outside 1–16 (400); another media type (415).",
     "requestBody": {
      "required": true,
      "content": {
@@ -1786,6 +1786,146 @@ enum OpenAPIDocument {
      },
      "401": {
       "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/predict/biomarker_prediction": {
+   "post": {
+    "operationId": "imagingBiomarkerPrediction",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "Imaging app: biomarker prediction with TreeSHAP contributions (seed 000 path).",
+    "description": "Predicts with an XGBoost binary classifier (default `biomarker_classifier@production`, the demo model trained by `kiln train imaging-demo`; DEMO, not for clinical use) and explains it with TreeSHAP: `base_value` + Σ `contribution` = `margin` (log-odds of the second label). Rejects: missing or unknown features (400, `details.missing`/`details.unknown`), values that are not finite numbers (400), a model that is not XGBoost or lists no `metadata.features` (400), an unknown model or alias (404), another media type (415).",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "features"
+        ],
+        "properties": {
+         "features": {
+          "type": "object",
+          "additionalProperties": {
+           "type": "number"
+          },
+          "description": "Every feature the model lists, by name (the demo: the 30 Wisconsin breast-cancer features as scikit-learn names them)."
+         },
+         "model": {
+          "type": "string",
+          "description": "`name` or `name@alias`."
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The prediction and its explanation.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "model",
+          "prediction",
+          "probability",
+          "shap"
+         ],
+         "properties": {
+          "model": {
+           "type": "object",
+           "properties": {
+            "name": {
+             "type": "string"
+            },
+            "version": {
+             "type": "integer"
+            },
+            "demo": {
+             "type": "boolean"
+            },
+            "notice": {
+             "type": "string"
+            }
+           }
+          },
+          "prediction": {
+           "type": "string"
+          },
+          "probability": {
+           "type": "number"
+          },
+          "probabilities": {
+           "type": "object",
+           "additionalProperties": {
+            "type": "number"
+           }
+          },
+          "shap": {
+           "type": "object",
+           "properties": {
+            "base_value": {
+             "type": "number"
+            },
+            "margin": {
+             "type": "number"
+            },
+            "output": {
+             "type": "string"
+            },
+            "contributions": {
+             "type": "array",
+             "items": {
+              "type": "object",
+              "properties": {
+               "feature": {
+                "type": "string"
+               },
+               "value": {
+                "type": "number"
+               },
+               "contribution": {
+                "type": "number"
+               }
+              }
+             }
+            }
+           }
+          },
+          "processing_time_ms": {
+           "type": "number"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
      },
      "429": {
       "$ref": "#/components/responses/RateLimited"
