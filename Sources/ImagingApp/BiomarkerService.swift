@@ -54,7 +54,6 @@ public struct BiomarkerService: Sendable {
                 .object(["feature": .string(names[index]), "value": .number(given[names[index]]!),
                          "contribution": .number(Double(explained.contributions[index]))])
             }
-        let elapsed = ContinuousClock.now - started
         return .object([
             "model": ImagingModelBlock.json(loaded),
             "prediction": .string(labels.count == 2 ? labels[positive ? 1 : 0] : (positive ? "1" : "0")),
@@ -66,7 +65,7 @@ public struct BiomarkerService: Sendable {
                 "output": "log-odds of the second label; base_value + Σ contribution = margin",
                 "contributions": .array(contributions),
             ]),
-            "processing_time_ms": .number(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
+            "processing_time_ms": .number((ContinuousClock.now - started).millisecondsValue),
         ])
     }
 }

@@ -260,8 +260,7 @@ public final class JobService: Service, Sendable {
             case .failed(let code, let message, let retryable):
                 if retryable && job.attempts < job.maxAttempts {
                     let delay = settings.retryBackoff * (1 << min(job.attempts - 1, 10))
-                    let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-                    _ = try await repository.requeue(id: job.id, worker: worker, notBefore: now.addingTimeInterval(seconds), countAttempt: true)
+                    _ = try await repository.requeue(id: job.id, worker: worker, notBefore: now.addingTimeInterval(delay.secondsValue), countAttempt: true)
                     logger.notice("job will be retried", metadata: ["job_id": "\(job.id)", "attempt": "\(job.attempts)", "error": "\(message)"])
                 } else {
                     _ = try await repository.finish(id: job.id, worker: worker, state: .failed, result: nil, resultBlobs: [],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CTRApp
 import Foundation
+import KilnCore
 import KilnML
 
 /// `kiln ctr check FILE`: the upload's checks on a local file, before sending it anywhere.
@@ -37,8 +38,7 @@ struct CTRCommands: ParsableCommand {
             } catch let error as CSVTable.ParseError {
                 throw ValidationError("\(file) is not a readable CSV: \(error)")
             }
-            let elapsed = clock.now - started
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let milliseconds = (clock.now - started).millisecondsValue
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let answer = Answer(rows: dataset.info.totalRows, columns: dataset.header, validation: dataset.validation, info: dataset.info,

@@ -32,7 +32,7 @@ public final class RateLimiter: Sendable {
         guard isEnabled else { return .allowed }
         return buckets.withLock { buckets in
             var bucket = buckets[caller] ?? Bucket(tokens: burst, updated: now)
-            let elapsed = Self.seconds(now - bucket.updated)
+            let elapsed = (now - bucket.updated).secondsValue
             bucket.tokens = min(burst, bucket.tokens + max(0, elapsed) * rate)
             bucket.updated = now
             let decision: Decision
@@ -45,14 +45,9 @@ public final class RateLimiter: Sendable {
             }
             buckets[caller] = bucket
             if buckets.count > maxCallers {
-                buckets = buckets.filter { $0.value.tokens + Self.seconds(now - $0.value.updated) * rate < burst }
+                buckets = buckets.filter { $0.value.tokens + (now - $0.value.updated).secondsValue * rate < burst }
             }
             return decision
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import KilnCore
 import Logging
 
 /// Records request count and duration by route template and status, tracks requests in
@@ -20,7 +21,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
             if accessLog {
                 context.logger.info("request", metadata: [
                     "request_id": "\(context.requestID)", "method": "\(request.method.rawValue)", "route": "\(route)",
-                    "status": "\(status)", "duration_ms": "\(Double(elapsed.nanoseconds) / 1e6)",
+                    "status": "\(status)", "duration_ms": "\(elapsed.millisecondsValue)",
                 ])
             }
         }

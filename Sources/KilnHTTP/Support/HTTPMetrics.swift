@@ -39,7 +39,7 @@ public struct HTTPMetrics: Sendable {
         let dimensions = [("route", route), ("method", method), ("status", String(status))]
         CoreMetrics.Counter(label: "kiln_http_requests_total", dimensions: dimensions, factory: factory).increment()
         CoreMetrics.Timer(label: "kiln_http_request_duration_seconds", dimensions: dimensions, factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+            .recordNanoseconds(duration.nanosecondsValue)
     }
 
     /// The exposition text, with process figures refreshed at scrape time.
@@ -63,11 +63,4 @@ public final class HTTPTotals: Sendable {
     }
 
     public var snapshot: (requests: Int, serverErrors: Int) { counts.withLock { $0 } }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }

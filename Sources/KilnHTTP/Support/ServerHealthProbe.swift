@@ -21,7 +21,7 @@ final class ServerHealthProbe: Sendable {
             usage = previous.withLock { previous in
                 defer { previous = (now, cpu) }
                 guard let last = previous else { return nil }
-                let wall = Double((now - last.time).nanoseconds) / 1e9
+                let wall = (now - last.time).secondsValue
                 guard wall > 0.05 else { return nil }
                 return min(100, 100 * (cpu - last.cpu) / wall / Double(ProcessStats.cores))
             }
@@ -30,6 +30,6 @@ final class ServerHealthProbe: Sendable {
         let counts = totals.snapshot
         return ServerHealth(cpuUsage: usage, memoryUsage: memory, residentBytes: ProcessStats.residentMemoryBytes(),
                             requests: counts.requests, serverErrors: counts.serverErrors,
-                            uptimeSeconds: Double((now - started).nanoseconds) / 1e9)
+                            uptimeSeconds: (now - started).secondsValue)
     }
 }

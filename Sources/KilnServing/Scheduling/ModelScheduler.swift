@@ -294,10 +294,3 @@ public final class ModelScheduler: Sendable {
         if neverStarted { try? await pool.shutdownGracefully() }
     }
 }
-
-extension Duration {
-    var nanosecondsValue: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
