@@ -52,13 +52,10 @@ public struct CTRDataset: Sendable {
             let targetIndex = head.names.firstIndex(of: Self.target)
             var leading: [[String]] = []
             var scanner = CSVFieldScanner(bytes: bytes, start: head.end)
-            var record: [String] = []
-            while leading.count < Self.previewRows, let field = try? scanner.next() {
-                record.append(scanner.text(field) ?? "")
-                if field.endsRecord {
-                    if !(record.count == 1 && record[0].isEmpty) { leading.append(record) }
-                    record = []
-                }
+            do {
+                while leading.count < Self.previewRows, let record = try scanner.nextRecord() { leading.append(record) }
+            } catch let error as CSVFieldScanner.RecordError {
+                throw CSVTable.ParseError(error, recordsBefore: leading.count + 1)
             }
             let tally = try CTRTableScan.scan(bytes, from: head.end, width: head.names.count, target: targetIndex, collect: false)
             return (head.names, leading, tally)

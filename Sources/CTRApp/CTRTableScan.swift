@@ -57,20 +57,14 @@ enum CTRTableScan {
     /// The header's names and where the data lines start.
     static func header(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (names: [String], end: Int) {
         var scanner = CSVFieldScanner(bytes: bytes)
-        var names: [String] = []
+        let names: [String]?
         do {
-            while let field = try scanner.next() {
-                guard let text = scanner.text(field) else { throw CSVTable.ParseError.notUTF8 }
-                names.append(text)
-                if field.endsRecord {
-                    if names.count == 1, names[0].isEmpty { names = []; continue }  // leading blank lines
-                    return (names, min(scanner.index, bytes.count))
-                }
-            }
-        } catch is CSVFieldScanner.UnterminatedQuote {
-            throw CSVTable.ParseError.unterminatedQuote(row: 0)
+            names = try scanner.nextRecord()
+        } catch {
+            throw CSVTable.ParseError(error, recordsBefore: 0)
         }
-        throw CSVTable.ParseError.empty
+        guard let names else { throw CSVTable.ParseError.empty }
+        return (names, min(scanner.index, bytes.count))
     }
 
     /// Scans the data lines from `start` (a line start) to the end.
@@ -136,7 +130,7 @@ enum CTRTableScan {
                 }
                 if column == 0 { blank = number == nil && field.isEmpty && field.endsRecord }
                 if !blank, column < width {
-                    let value = count(number, scanner, field, column: column, row: row, target: target, valued: collect,
+                    let value = try count(number, scanner, field, column: column, row: row, target: target, valued: collect,
                                       counts: &tally.columns[column])
                     if collect {
                         if column == target { tally.labels.append(Float(value)) } else { tally.values.append(Float(value)) }
@@ -153,7 +147,7 @@ enum CTRTableScan {
                 }
                 column = 0
             }
-        } catch {
+        } catch is CSVFieldScanner.UnterminatedQuote {
             throw CSVTable.ParseError.unterminatedQuote(row: row + 1)  // records before it, the header included
         }
         tally.rows = row
@@ -161,10 +155,11 @@ enum CTRTableScan {
     }
 
     /// Counts one value (`number` when the fast path already read it); returns it as a number
-    /// when `valued` (NaN when empty or not a number), else NaN without converting.
+    /// when `valued` (NaN when empty or not a number), else NaN without converting. Text that
+    /// is not UTF-8 (a CP949 export) refuses the whole file, as the string parser does.
     @inline(__always)
     private static func count(_ number: FastNumber.Decimal?, _ scanner: CSVFieldScanner, _ field: CSVFieldScanner.Field, column: Int, row: Int,
-                              target: Int?, valued: Bool, counts: inout ColumnCounts) -> Double {
+                              target: Int?, valued: Bool, counts: inout ColumnCounts) throws -> Double {
         if number == nil, field.isEmpty {
             counts.missing &+= 1
             if counts.firstMissing == nil { counts.firstMissing = row }
@@ -177,8 +172,9 @@ enum CTRTableScan {
         } else {
             let raw = scanner.raw(field)
             guard !field.escaped, let parsed = FastNumber.value(raw), parsed.isFinite else {
+                guard let text = scanner.text(field) else { throw CSVTable.ParseError.notUTF8 }
                 counts.nonNumeric += 1
-                if counts.firstNonNumeric == nil { counts.firstNonNumeric = (row, scanner.text(field) ?? String(decoding: raw, as: UTF8.self)) }
+                if counts.firstNonNumeric == nil { counts.firstNonNumeric = (row, text) }
                 return .nan
             }
             value = parsed

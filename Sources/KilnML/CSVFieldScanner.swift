@@ -18,6 +18,11 @@ public struct CSVFieldScanner {
 
     public struct UnterminatedQuote: Error {}
 
+    public enum RecordError: Error {
+        case unterminatedQuote
+        case notUTF8
+    }
+
     public static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
     public static let carriage = UInt8(ascii: "\r"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
 
@@ -109,6 +114,25 @@ public struct CSVFieldScanner {
             return (number, field)
         default:
             return nil
+        }
+    }
+
+    /// The next line's fields as text, blank lines skipped (as every CSV reader does); nil at
+    /// the end of the range.
+    public mutating func nextRecord() throws(RecordError) -> [String]? {
+        var record: [String] = []
+        while true {
+            let field: Field?
+            do { field = try next() } catch { throw .unterminatedQuote }
+            guard let field else { return record.isEmpty ? nil : record }
+            guard let text = text(field) else { throw .notUTF8 }
+            record.append(text)
+            guard field.endsRecord else { continue }
+            if record.count == 1, record[0].isEmpty {
+                record = []
+                continue
+            }
+            return record
         }
     }
 

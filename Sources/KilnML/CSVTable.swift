@@ -18,6 +18,14 @@ public struct CSVTable: Sendable {
         case empty
         case notUTF8
         case unterminatedQuote(row: Int)
+
+        /// A scanner's record error, after `recordsBefore` complete records (the header included).
+        public init(_ error: CSVFieldScanner.RecordError, recordsBefore: Int) {
+            switch error {
+            case .notUTF8: self = .notUTF8
+            case .unterminatedQuote: self = .unterminatedQuote(row: recordsBefore)
+            }
+        }
     }
 
     public static func parse(_ data: Data) throws -> CSVTable {
@@ -26,19 +34,11 @@ public struct CSVTable: Sendable {
 
     public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws -> CSVTable {
         var records: [[String]] = []
-        var record: [String] = []
         var scanner = CSVFieldScanner(bytes: bytes)
         do {
-            while let field = try scanner.next() {
-                guard let text = scanner.text(field) else { throw ParseError.notUTF8 }
-                record.append(text)
-                guard field.endsRecord else { continue }
-                // Blank lines are skipped, as every CSV reader does.
-                if !(record.count == 1 && record[0].isEmpty) { records.append(record) }
-                record = []
-            }
-        } catch is CSVFieldScanner.UnterminatedQuote {
-            throw ParseError.unterminatedQuote(row: records.count)
+            while let record = try scanner.nextRecord() { records.append(record) }
+        } catch {
+            throw ParseError(error, recordsBefore: records.count)
         }
         guard let header = records.first else { throw ParseError.empty }
         return CSVTable(header: header, rows: Array(records.dropFirst()))

@@ -52,6 +52,12 @@ import KilnML
         #expect(nonNumeric.row == 3 && nonNumeric.message.contains("'say \"hi\"'"))
         #expect(dataset.preview().count == 2)
         #expect(throws: CSVTable.ParseError.notUTF8) { try CTRDataset(csv: Data([0xBD, 0xC3, 0x2C, 0x63, 0x0A, 0x31, 0x2C, 0x30, 0x0A])) }
+        // CP949 text in a data cell, past the preview rows: refused like the string parser does, not counted as non-numeric.
+        var cp949Cell = Data("city,clicked\n".utf8)
+        for _ in 0..<12 { cp949Cell += Data("1,0\n".utf8) }
+        cp949Cell += Data([0xBC, 0xAD, 0xBF, 0xEF, 0x2C, 0x31, 0x0A])  // "서울" in CP949, then ",1"
+        #expect(throws: CSVTable.ParseError.notUTF8) { try CTRDataset(csv: cp949Cell) }
+        #expect(throws: CSVTable.ParseError.notUTF8) { try CSVTable.parse(cp949Cell) }
         #expect(throws: CSVTable.ParseError.unterminatedQuote(row: 2)) { try CTRDataset(csv: Data("a,clicked\n1,0\n\"open,1\n".utf8)) }
         #expect(throws: CSVTable.ParseError.empty) { try CTRDataset(csv: Data("\n\n".utf8)) }
     }
