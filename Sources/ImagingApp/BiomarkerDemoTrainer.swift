@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 import KilnML
+import KilnServing
 import XGBoost
 
 /// Trains the demo biomarker classifier (gradient-boosted trees on the Wisconsin breast-cancer
@@ -58,8 +59,7 @@ public struct BiomarkerDemoTrainer: Sendable {
         let foldAUC = try crossValidate(table)
         let modelFolder = repository.appendingPathComponent(Self.modelName, isDirectory: true)
         try FileManager.default.createDirectory(at: modelFolder, withIntermediateDirectories: true)
-        let existing = (try? FileManager.default.contentsOfDirectory(atPath: modelFolder.path))?.compactMap(Int.init) ?? []
-        let version = (existing.max() ?? 0) + 1
+        let version = (ModelRepository(root: repository).versionNumbers(of: Self.modelName).last ?? 0) + 1
         let staging = modelFolder.appendingPathComponent(".staging-\(version)", isDirectory: true)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         try fit(table).save(to: staging.appendingPathComponent("model.json"))

@@ -302,9 +302,7 @@ public final class ModelManager: Service, Sendable {
 
     /// Version numbers present on disk for a model (whatever the version policy loads).
     public func repositoryVersions(of name: String) -> [Int] {
-        guard ModelRepository.isValidName(name) else { return [] }
-        let folder = repository.root.appendingPathComponent(name, isDirectory: true)
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).compactMap { Int($0) }.filter { $0 > 0 }.sorted()
+        repository.versionNumbers(of: name)
     }
 
     public var repositoryRoot: URL { repository.root }

@@ -51,12 +51,19 @@ public struct ModelRepository: Sendable {
         }
     }
 
+    /// The version folders (positive integer names) a model folder holds, ascending; none for
+    /// a missing folder or an invalid name.
+    public func versionNumbers(of name: String) -> [Int] {
+        guard Self.isValidName(name) else { return [] }
+        let folder = root.appendingPathComponent(name, isDirectory: true)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).compactMap { Int($0) }.filter { $0 > 0 }.sorted()
+    }
+
     func versions(of name: String) throws -> [Version] {
         guard Self.isValidName(name) else { throw KilnError.invalidArgument("'\(name)' is not a valid model name") }
         let folder = root.appendingPathComponent(name, isDirectory: true)
         let base = try readJSONObject(folder.appendingPathComponent("config.json"), required: true)
-        let numbers = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-            .compactMap { Int($0) }.filter { $0 > 0 }.sorted()
+        let numbers = versionNumbers(of: name)
         guard !numbers.isEmpty else { throw KilnError.invalidArgument("no version folders (1/, 2/, …)") }
         let all = try numbers.map { number in
             try version(number: number, directory: folder.appendingPathComponent(String(number), isDirectory: true), base: base)
