@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "kiln-report-pdf", targets: ["kiln-report-pdf"]),
         // The libtorch plugin, loaded at run time by the Torch module (see ctorch_api.h).
         .library(name: "KilnTorch", type: .dynamic, targets: ["CTorch"]),
+        // The DCMTK plugin, loaded at run time by the Dicom module (see cdicom_api.h).
+        .library(name: "KilnDicom", type: .dynamic, targets: ["CDicom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -48,6 +50,16 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-I/usr/include/torch/csrc/api/include", "-Wno-deprecated-declarations"])],
             linkerSettings: [.linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10")]
         ),
+        .target(name: "CDicomAPI"),
+        .target(
+            name: "CDicom",
+            dependencies: ["CDicomAPI"],
+            linkerSettings: [
+                .linkedLibrary("dcmimage"), .linkedLibrary("dcmimgle"), .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmjpls"),
+                .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
+            ]
+        ),
+        .target(name: "Dicom", dependencies: ["CDicomAPI", "KilnCore"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CXGBoost"),
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo"),
         .target(name: "ReportSpec", swiftSettings: swiftSettings),
@@ -120,7 +132,7 @@ let package = Package(
         .target(name: "KilnML", dependencies: ["KilnCore"], swiftSettings: swiftSettings),
         .target(
             name: "ImagingApp",
-            dependencies: ["KilnCore", "KilnServing", "KilnML", "XGBoost"],
+            dependencies: ["KilnCore", "KilnServing", "KilnML", "XGBoost", "Dicom", "Torch"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -197,6 +209,11 @@ let package = Package(
         .testTarget(
             name: "TorchTests",
             dependencies: ["Torch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DicomTests",
+            dependencies: ["Dicom"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

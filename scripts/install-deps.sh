@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # engines (used by the inference core)
   libtorch-dev libopenblas0-pthread libxgboost-dev
+  # medical imaging: DICOM (DCMTK) and NIfTI
+  libdcmtk-dev libnifti2-dev
   # CTR reports: PDF rendering with a CJK font; pdftoppm renders pages in tests
   libpango1.0-dev libcairo2-dev fonts-noto-cjk poppler-utils
   # build and tests

@@ -10,26 +10,15 @@ import KilnCore
 public final class TorchRuntime: @unchecked Sendable {
     // @unchecked: `api` points at an immutable function table inside the loaded plugin.
     let api: UnsafePointer<ctorch_api>
-    private let handle: UnsafeMutableRawPointer
     public let libraryPath: String
 
     /// Loads the plugin from `path`, or from beside the running executable.
     public init(libraryPath path: String? = nil) throws {
         let path = path ?? Self.defaultLibraryPath()
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-            let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
-            throw KilnError(.unavailable, "cannot load the libtorch plugin \(path): \(reason)")
-        }
-        guard let symbol = dlsym(handle, "ctorch_get_api") else {
-            dlclose(handle)
-            throw KilnError(.unavailable, "\(path) is not Kiln's libtorch plugin (no ctorch_get_api)")
-        }
-        let getAPI = unsafeBitCast(symbol, to: ctorch_get_api_fn.self)
-        guard let api = getAPI() else {
-            dlclose(handle)
+        let symbol = try PluginLibrary.open(path, symbol: "ctorch_get_api", describedAs: "libtorch")
+        guard let api = unsafeBitCast(symbol, to: ctorch_get_api_fn.self)() else {
             throw KilnError(.unavailable, "\(path) returned no API table")
         }
-        self.handle = handle
         self.api = api
         self.libraryPath = path
     }

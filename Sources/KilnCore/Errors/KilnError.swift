@@ -14,6 +14,12 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case unavailable
     /// The request's deadline passed before it could be served.
     case deadlineExceeded = "deadline_exceeded"
+    /// An uploaded medical image that is well-formed HTTP but cannot be used (all 422): not
+    /// DICOM at all, cut short, in a transfer syntax no codec decodes, or holding no image.
+    case notDicom = "not_dicom"
+    case truncatedDicom = "dicom_truncated"
+    case unsupportedTransferSyntax = "unsupported_transfer_syntax"
+    case undecodableImage = "undecodable_image"
     case `internal`
 }
 

@@ -1,0 +1,1 @@
+// Header-only target: the declarations live in include/cdicom_api.h.
