@@ -60,6 +60,8 @@ let package = Package(
             ]
         ),
         .target(name: "Dicom", dependencies: ["CDicomAPI", "KilnCore"], swiftSettings: swiftSettings),
+        .target(name: "CImageCodec", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        .target(name: "ImageCodec", dependencies: ["CImageCodec", "KilnCore"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CXGBoost"),
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo"),
         .target(name: "ReportSpec", swiftSettings: swiftSettings),
@@ -132,7 +134,8 @@ let package = Package(
         .target(name: "KilnML", dependencies: ["KilnCore"], swiftSettings: swiftSettings),
         .target(
             name: "ImagingApp",
-            dependencies: ["KilnCore", "KilnServing", "KilnML", "XGBoost", "Dicom", "Torch"],
+            dependencies: ["KilnCore", "KilnServing", "KilnML", "XGBoost", "Dicom", "Torch", "ImageCodec", "KilnStore",
+                           .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .target(

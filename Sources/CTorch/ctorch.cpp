@@ -3,6 +3,8 @@
 #include "ctorch_api.h"
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/optim/adam.h>
 #include <torch/script.h>
 #include <torch/version.h>
@@ -330,11 +332,74 @@ int32_t save(ctorch_module *module, const char *path, ctorch_error *error) {
 
 void manual_seed(uint64_t seed) { torch::manual_seed(seed); }
 
+int32_t has_method(ctorch_module *module, const char *method) {
+  try {
+    return module->module.find_method(method).has_value() ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
+ctorch_outputs *class_gradient(ctorch_module *module, const char *method, const ctorch_tensor *input, int32_t class_index, ctorch_error *error) {
+  clear_error(error);
+  try {
+    std::vector<c10::IValue> arguments;
+    if (!borrow_inputs(input, 1, arguments, error)) return nullptr;
+    torch::AutoGradMode enabled(true);
+    // The optimising executor fuses the method into one autodiff node whose outputs are
+    // siblings, so the logits would not depend on the returned feature map; run this call
+    // unoptimised (the setting is thread-local).
+    torch::jit::GraphOptimizerEnabledGuard unoptimised(false);
+    at::Tensor x = arguments[0].toTensor();
+    // The caller's bytes are borrowed; a saliency map needs a leaf that records gradients.
+    if (x.is_floating_point()) x = x.clone().requires_grad_(true);
+    c10::IValue result = module->module.get_method(method)({x});
+    at::Tensor logits, target;
+    if (result.isTensor()) {
+      logits = result.toTensor();
+      target = x;
+    } else if (result.isTuple() && result.toTupleRef().elements().size() >= 2 &&
+               result.toTupleRef().elements()[0].isTensor() && result.toTupleRef().elements()[1].isTensor()) {
+      logits = result.toTupleRef().elements()[0].toTensor();
+      target = result.toTupleRef().elements()[1].toTensor();
+    } else {
+      set_error(error, CTORCH_UNSUPPORTED, "the method must return logits, or (logits, feature_map)");
+      return nullptr;
+    }
+    if (logits.dim() != 2 || logits.size(0) != 1) {
+      set_error(error, CTORCH_INVALID_ARGUMENT, "logits must have shape [1, classes]");
+      return nullptr;
+    }
+    const int64_t chosen = class_index >= 0 ? class_index : logits.argmax(1).item<int64_t>();
+    if (chosen >= logits.size(1)) {
+      set_error(error, CTORCH_INVALID_ARGUMENT, "class index out of range");
+      return nullptr;
+    }
+    if (!target.requires_grad()) {
+      set_error(error, CTORCH_UNSUPPORTED, "the tensor to explain does not record gradients");
+      return nullptr;
+    }
+    auto gradients = torch::autograd::grad({logits[0][chosen]}, {target}, {}, false, false, true);
+    if (gradients.empty() || !gradients[0].defined()) {
+      set_error(error, CTORCH_UNSUPPORTED, "the logits do not depend on the tensor to explain (no gradient)");
+      return nullptr;
+    }
+    auto *outputs = new ctorch_outputs();
+    outputs->tensors = {logits.detach().contiguous(), target.detach().contiguous(), gradients[0].detach().contiguous()};
+    return outputs;
+  } catch (const std::exception &exception) {
+    set_error(error, CTORCH_RUNTIME_ERROR, short_message(exception).c_str());
+  } catch (...) {
+    set_error(error, CTORCH_RUNTIME_ERROR, "unknown error while computing the gradient");
+  }
+  return nullptr;
+}
+
 const ctorch_api api_table = {
     version, build_config, set_num_threads, get_num_threads, load, free_module, forward_arity,
     forward, outputs_count, outputs_get, free_outputs, matmul_gflops,
     create_module, register_tensor, define, set_training, run_method, create_adam, free_optimizer,
-    train_step, save, manual_seed,
+    train_step, save, manual_seed, has_method, class_gradient,
 };
 
 }  // namespace

@@ -57,12 +57,6 @@ public struct BiomarkerDemoTrainer: Sendable {
     public func train(csv: URL, repository: URL) throws -> Result {
         let table = try BiomarkerTable.load(csv: csv)
         let foldAUC = try crossValidate(table)
-        let modelFolder = repository.appendingPathComponent(Self.modelName, isDirectory: true)
-        try FileManager.default.createDirectory(at: modelFolder, withIntermediateDirectories: true)
-        let version = (ModelRepository(root: repository).versionNumbers(of: Self.modelName).last ?? 0) + 1
-        let staging = modelFolder.appendingPathComponent(".staging-\(version)", isDirectory: true)
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        try fit(table).save(to: staging.appendingPathComponent("model.json"))
         let mean = foldAUC.reduce(0, +) / Double(foldAUC.count)
         let config: JSONValue = .object([
             "platform": "xgboost",
@@ -72,23 +66,18 @@ public struct BiomarkerDemoTrainer: Sendable {
             "labels": .array(["malignant", "benign"]),
             "metadata": .object([
                 "demo": .bool(true),
-                "notice": "DEMO MODEL — not for clinical use",
+                "notice": DemoModelWriter.notice,
                 "description": .string("Gradient-boosted trees (\(Self.rounds) rounds, depth 3) on the Wisconsin breast-cancer data (569 cases); output = probability of benign (target 1)"),
                 "features": .array(table.features.map(JSONValue.string)),
                 "training_data": "UCI Breast Cancer Wisconsin (Diagnostic), Wolberg, Street, Mangasarian 1995; CC BY 4.0",
                 "cv_folds": .int(Self.folds),
-                "cv_roc_auc": .array(foldAUC.map { JSONValue.number(($0 * 10_000).rounded() / 10_000) }),
-                "cv_roc_auc_mean": .number((mean * 10_000).rounded() / 10_000),
+                "cv_roc_auc": .array(foldAUC.map(DemoModelWriter.rounded)),
+                "cv_roc_auc_mean": DemoModelWriter.rounded(mean),
             ]),
         ])
-        try Data(config.jsonBytes).write(to: staging.appendingPathComponent("config.json"))
-        // The model-level config makes the folder a servable model; a version config overrides it.
-        let modelConfig = modelFolder.appendingPathComponent("config.json")
-        if !FileManager.default.fileExists(atPath: modelConfig.path) {
-            try FileManager.default.copyItem(at: staging.appendingPathComponent("config.json"), to: modelConfig)
+        let written = try DemoModelWriter.write(name: Self.modelName, repository: repository, config: config) { staging in
+            try fit(table).save(to: staging.appendingPathComponent("model.json"))
         }
-        let folder = modelFolder.appendingPathComponent(String(version), isDirectory: true)
-        try FileManager.default.moveItem(at: staging, to: folder)
-        return Result(version: version, folder: folder, foldAUC: foldAUC)
+        return Result(version: written.version, folder: written.folder, foldAUC: foldAUC)
     }
 }

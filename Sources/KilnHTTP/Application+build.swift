@@ -166,7 +166,15 @@ public func buildApplication(
         json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
     ).addRoutes(to: router.group("api"), webSocket: router.group("ws"))
 
-    ImagingController(biomarkers: BiomarkerService(registry: registry), json: json).addRoutes(to: router.group("predict"))
+    let predictions = PredictionRepository(db: database.sql)
+    ImagingController(
+        biomarkers: BiomarkerService(registry: registry),
+        ct: CTClassificationService(
+            registry: registry, predictions: predictions, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql),
+            dicom: DicomEngine()),
+        reviews: ReviewService(predictions: predictions),
+        json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
+    ).addRoutes(predict: router.group("predict"), v1: v1)
 
     var application = Application(
         router: router,

@@ -46,6 +46,31 @@ public final class TorchModule: @unchecked Sendable {
         guard let outputs else {
             throw TorchError(status: error.code, message: error.messageText)
         }
+        return try tensors(taking: outputs)
+    }
+
+    /// True when the module has a method called `name` (e.g. Grad-CAM's feature-map method).
+    public func hasMethod(_ name: String) -> Bool {
+        runtime.api.pointee.has_method(handle, name) != 0
+    }
+
+    /// The gradient of one class's logit, for Grad-CAM (with respect to the feature map that
+    /// `method` returns as its second output) or a saliency map (with respect to the input, when
+    /// `method` returns only logits). `classIndex` nil means the predicted class.
+    public func classGradient(method: String, input: Tensor, classIndex: Int? = nil) throws -> (logits: Tensor, target: Tensor, gradient: Tensor) {
+        let api = runtime.api.pointee
+        var error = ctorch_error()
+        let outputs: OpaquePointer? = try Self.withDescriptors([input]) { pointer, _ in
+            api.class_gradient(handle, method, pointer, Int32(classIndex ?? -1), &error)
+        }
+        guard let outputs else { throw TorchError(status: error.code, message: error.messageText) }
+        let tensors = try tensors(taking: outputs)
+        return (tensors[0], tensors[1], tensors[2])
+    }
+
+    /// Copies the tensors out of libtorch's memory and frees `outputs`.
+    private func tensors(taking outputs: OpaquePointer) throws -> [Tensor] {
+        let api = runtime.api.pointee
         defer { api.free_outputs(outputs) }
         return try (0..<api.outputs_count(outputs)).map { index in
             var tensor = ctorch_tensor()

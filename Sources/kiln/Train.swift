@@ -3,6 +3,7 @@ import Foundation
 import ImagingApp
 import KilnCore
 import KilnStore
+import Torch
 import XGBoost
 
 /// `kiln train imaging-demo`: trains the medical imaging app's demo models into the model
@@ -14,25 +15,48 @@ struct Train: AsyncParsableCommand {
     struct ImagingDemo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "imaging-demo",
-            abstract: "Train the imaging app's demo biomarker classifier (XGBoost, Wisconsin breast-cancer data, fixed seed) and set its 'production' alias.")
+            abstract: "Train the imaging app's demo models (CT classifier: libtorch CNN on synthetic slices; biomarker classifier: XGBoost on the Wisconsin breast-cancer data), with fixed seeds, and set their 'production' aliases.")
 
         @Option(help: "The breast-cancer CSV with scikit-learn's feature names and a 0/1 'target' column.")
         var biomarkerData = "examples/data/breast_cancer_with_header.csv"
         @Option(help: "Model repository (default: the configured one, <data-dir>/models).") var modelRepository: String?
+        @Option(help: "Which demo models to train: all, ct, biomarker.") var only = "all"
+        @Option(help: "Synthetic CT slices to train on (fewer trains faster and worse).") var ctSlices = 1600
+        @Option(help: "Training epochs for the CT classifier.") var ctEpochs = 10
+        @Option(help: "libtorch threads while training.") var threads = 2
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
             let config = try store.loadConfig(extraFlags: modelRepository.map { ["model_repository": $0] } ?? [:])
             let repository = URL(fileURLWithPath: config.modelRepositoryPath, isDirectory: true)
-            let trainer = BiomarkerDemoTrainer(library: try XGBoostLibrary())
-            let result = try trainer.train(csv: URL(fileURLWithPath: biomarkerData), repository: repository)
-            print("\(BiomarkerDemoTrainer.modelName) version \(result.version) → \(result.folder.path)")
-            print("  5-fold ROC AUC: \(result.foldAUC.map { String(format: "%.4f", $0) }.joined(separator: " ")) (mean \(String(format: "%.4f", result.meanAUC)))")
-            try await withDatabase(store) { database in
-                try await SQLModelAliasRepository(db: database.sql).set(
-                    ModelAlias(model: BiomarkerDemoTrainer.modelName, alias: "production", version: result.version, updatedAt: Date()))
+            guard ["all", "ct", "biomarker"].contains(only) else { throw ValidationError("--only must be all, ct or biomarker") }
+            var versions: [(String, Int)] = []
+            if only != "biomarker" {
+                let runtime = try TorchRuntime()
+                runtime.threads = threads
+                var options = CTDemoTrainer.Options()
+                options.trainingSlices = ctSlices
+                options.epochs = ctEpochs
+                let result = try CTDemoTrainer(runtime: runtime).train(repository: repository, options: options) { print("  \($0)") }
+                let held = result.evaluation
+                print("\(CTDemoTrainer.modelName) version \(result.version) → \(result.folder.path) (\(String(format: "%.1f", held.trainingSeconds)) s)")
+                print("  held-out (\(held.heldOutSlices) slices): accuracy \(String(format: "%.4f", held.accuracy)), ROC AUC \(String(format: "%.4f", held.rocAUC)), Grad-CAM localisation \(String(format: "%.4f", held.gradCAMLocalisation))")
+                versions.append((CTDemoTrainer.modelName, result.version))
             }
-            print("  alias production → version \(result.version)")
+            if only != "ct" {
+                let trainer = BiomarkerDemoTrainer(library: try XGBoostLibrary())
+                let result = try trainer.train(csv: URL(fileURLWithPath: biomarkerData), repository: repository)
+                print("\(BiomarkerDemoTrainer.modelName) version \(result.version) → \(result.folder.path)")
+                print("  5-fold ROC AUC: \(result.foldAUC.map { String(format: "%.4f", $0) }.joined(separator: " ")) (mean \(String(format: "%.4f", result.meanAUC)))")
+                versions.append((BiomarkerDemoTrainer.modelName, result.version))
+            }
+            try await withDatabase(store) { database in
+                let aliases = SQLModelAliasRepository(db: database.sql)
+                for (model, version) in versions {
+                    try await aliases.set(ModelAlias(model: model, alias: "production", version: version, updatedAt: Date()))
+                }
+            }
+            for (model, version) in versions { print("  \(model): alias production → version \(version)") }
         }
     }
 }

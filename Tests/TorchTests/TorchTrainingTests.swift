@@ -59,3 +59,41 @@ import Torch
         #expect(throws: TorchError.self) { try module.forward([.float32([1, 2], shape: [2])]) }
     }
 }
+
+/// The gradient behind Grad-CAM and saliency maps, checked against values worked out by hand.
+@Suite(.serialized) struct TorchClassGradientTests {
+    /// logits = [Σ w·f, 0] with f = 2·x: d logit0 / d f = w, d logit0 / d x = 2·w.
+    func module() throws -> TorchModule {
+        let runtime = try TorchModuleTests.runtime.get()
+        let builder = try TorchModuleBuilder(runtime: runtime, className: "Linear")
+        try builder.add("w", .float32([1, -2, 3, 4], shape: [1, 1, 2, 2]))
+        try builder.define("""
+            def logits_and_features(self, x):
+                f = x * 2.0
+                s = torch.sum(f * self.w, [1, 2, 3]).unsqueeze(1)
+                return torch.cat([s, torch.zeros_like(s)], 1), f
+            def forward(self, x):
+                return self.logits_and_features(x)[0]
+            """)
+        let module = try builder.build()
+        module.setTraining(false)
+        return module
+    }
+
+    @Test func gradientWithRespectToTheFeatureMap() throws {
+        let module = try module()
+        #expect(module.hasMethod("logits_and_features") && !module.hasMethod("missing"))
+        let input = Tensor.float32([1, 1, 1, 1], shape: [1, 1, 2, 2])
+        let result = try module.classGradient(method: "logits_and_features", input: input, classIndex: 0)
+        #expect(result.logits.float32Values() == [12, 0])
+        #expect(result.target.float32Values() == [2, 2, 2, 2])
+        #expect(result.gradient.float32Values() == [1, -2, 3, 4])
+    }
+
+    @Test func gradientWithRespectToTheInputWhenOnlyLogitsComeBack() throws {
+        let module = try module()
+        let result = try module.classGradient(method: "forward", input: .float32([1, 1, 1, 1], shape: [1, 1, 2, 2]))
+        #expect(result.gradient.float32Values() == [2, -4, 6, 8])  // arg-max is class 0 (12 > 0)
+        #expect(throws: TorchError.self) { try module.classGradient(method: "forward", input: .float32([1, 1, 1, 1], shape: [1, 1, 2, 2]), classIndex: 5) }
+    }
+}

@@ -103,6 +103,15 @@ typedef struct {
   int32_t (*save)(ctorch_module *module, const char *path, ctorch_error *error);
   // Seeds libtorch's generator (dropout masks).
   void (*manual_seed)(uint64_t seed);
+
+  // --- Explanations. 1 when the module has a method of that name.
+  int32_t (*has_method)(ctorch_module *module, const char *method);
+  // Grad-CAM and saliency: runs `method` on one input (batch of 1) with autograd, takes its
+  // first output as logits [1, C] and differentiates logits[0, class_index] (the arg-max when
+  // class_index < 0) with respect to its second output, a feature map [1, K, h, w] — or, when the
+  // method returns only logits, with respect to the input. Outputs, detached: the logits, the
+  // differentiated tensor and its gradient.
+  ctorch_outputs *(*class_gradient)(ctorch_module *module, const char *method, const ctorch_tensor *input, int32_t class_index, ctorch_error *error);
 } ctorch_api;
 
 typedef const ctorch_api *(*ctorch_get_api_fn)(void);

@@ -6,6 +6,8 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case user
     /// Another program calling Kiln (a backend, a batch client).
     case service
+    /// A clinician: may review the imaging app's predictions (confirm or correct them).
+    case clinician
 }
 
 /// Who is making a request, once authenticated.

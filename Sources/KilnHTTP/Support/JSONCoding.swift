@@ -45,12 +45,12 @@ struct JSONBody: Sendable {
         return bytes
     }
 
-    /// A 200 with a `JSONValue` written as it is (keys untouched, no `JSONEncoder`): for
+    /// A response (200 unless told) with a `JSONValue` written as it is (keys untouched, no `JSONEncoder`): for
     /// surfaces whose field names are fixed by others (MLflow, the seeds' apps).
-    static func response(json value: JSONValue) -> Response {
+    static func response(json value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
     }
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {

@@ -3,8 +3,8 @@ import Torch
 
 /// TorchScript through the libtorch plugin: inputs map to `forward`'s arguments by position,
 /// and the returned tensor or tuple maps to the config's outputs by position.
-struct TorchScriptRuntime: ModelRuntime {
-    let module: TorchModule
+public struct TorchScriptRuntime: ModelRuntime {
+    public let module: TorchModule
     let outputCount: Int
 
     init(module: TorchModule, config: ModelConfig) throws {
@@ -16,7 +16,7 @@ struct TorchScriptRuntime: ModelRuntime {
         self.outputCount = config.outputs.count
     }
 
-    func execute(_ inputs: [Tensor]) throws -> [Tensor] {
+    public func execute(_ inputs: [Tensor]) throws -> [Tensor] {
         let outputs: [Tensor]
         do {
             outputs = try module.forward(inputs)

@@ -254,5 +254,31 @@ extension Migration {
                 .column("created_at", type: .real, .notNull)
                 .run()
         },
+        Migration(version: 7, name: "app predictions and clinician reviews") { db in
+            // Every answer an app gives about a case is kept with the model version and the
+            // (de-identified) input blob, so a clinician's review can become training data.
+            try await db.create(table: "predictions")
+                .column("prediction_id", type: .text, .primaryKey(autoIncrement: false))
+                .column("task", type: .text, .notNull)
+                .column("model", type: .text, .notNull)
+                .column("version", type: .bigint, .notNull)
+                .column("input_sha256", type: .text)
+                .column("input_kind", type: .text, .notNull)
+                .column("predicted_label", type: .text, .notNull)
+                .column("output", type: .text, .notNull)
+                .column("created_by", type: .text, .notNull)
+                .column("created_at", type: .real, .notNull)
+                .run()
+            try await db.create(table: "prediction_reviews")
+                .column("review_id", type: .text, .primaryKey(autoIncrement: false))
+                .column("prediction_id", type: .text, .notNull, .references("predictions", "prediction_id"))
+                .column("decision", type: .text, .notNull)
+                .column("label", type: .text, .notNull)
+                .column("notes", type: .text)
+                .column("reviewer", type: .text, .notNull)
+                .column("created_at", type: .real, .notNull)
+                .run()
+            try await db.create(index: "prediction_reviews_by_prediction").on("prediction_reviews").column("prediction_id").run()
+        },
     ]
 }

@@ -1,0 +1,125 @@
+import Foundation
+import KilnCore
+import SQLKit
+
+/// One answer an app gave about a case, as stored in `predictions`.
+public struct PredictionRecord: Sendable {
+    public var predictionID: String
+    /// `ct_classification`, `biomarker_prediction`, …
+    public var task: String
+    public var model: String
+    public var version: Int
+    /// The stored (de-identified) input, when the input was a file.
+    public var inputSHA256: String?
+    /// `dicom`, `png`, `jpeg`, `json`.
+    public var inputKind: String
+    public var predictedLabel: String
+    /// The answer as returned (without the heatmap image, which can be recomputed).
+    public var output: JSONValue
+    public var createdBy: String
+    public var createdAt: Date
+}
+
+/// A clinician's verdict on a prediction, as stored in `prediction_reviews`.
+public struct ReviewRecord: Sendable {
+    public enum Decision: String, Sendable, CaseIterable {
+        case confirm
+        case correct
+    }
+
+    public var reviewID: String
+    public var predictionID: String
+    public var decision: Decision
+    /// The label the clinician stands behind: the predicted one (confirm) or theirs (correct).
+    public var label: String
+    public var notes: String?
+    public var reviewer: String
+    public var createdAt: Date
+}
+
+/// The `predictions` and `prediction_reviews` tables.
+public struct PredictionRepository: Sendable {
+    private let db: any SQLDatabase
+
+    public init(db: any SQLDatabase) {
+        self.db = db
+    }
+
+    private struct PredictionRow: Decodable {
+        var prediction_id: String
+        var task: String
+        var model: String
+        var version: Int
+        var input_sha256: String?
+        var input_kind: String
+        var predicted_label: String
+        var output: String
+        var created_by: String
+        var created_at: Double
+    }
+
+    /// A review as selected next to its prediction's columns (`reviewed_at` avoids the clash).
+    private struct ReviewRow: Decodable {
+        var review_id: String
+        var prediction_id: String
+        var decision: String
+        var label: String
+        var notes: String?
+        var reviewer: String
+        var reviewed_at: Double
+    }
+
+    public func insert(_ record: PredictionRecord) async throws {
+        try await db.insert(into: "predictions")
+            .columns("prediction_id", "task", "model", "version", "input_sha256", "input_kind", "predicted_label", "output", "created_by", "created_at")
+            .values(SQLBind(record.predictionID), SQLBind(record.task), SQLBind(record.model), SQLBind(record.version),
+                    SQLBind(record.inputSHA256), SQLBind(record.inputKind), SQLBind(record.predictedLabel),
+                    SQLBind(String(decoding: record.output.jsonBytes, as: UTF8.self)), SQLBind(record.createdBy),
+                    SQLBind(record.createdAt.timeIntervalSince1970))
+            .run()
+    }
+
+    public func prediction(id: String) async throws -> PredictionRecord? {
+        try await db.select().columns("*").from("predictions").where("prediction_id", .equal, id)
+            .first(decoding: PredictionRow.self).map(Self.record)
+    }
+
+    public func insert(_ review: ReviewRecord) async throws {
+        try await db.insert(into: "prediction_reviews")
+            .columns("review_id", "prediction_id", "decision", "label", "notes", "reviewer", "created_at")
+            .values(SQLBind(review.reviewID), SQLBind(review.predictionID), SQLBind(review.decision.rawValue), SQLBind(review.label),
+                    SQLBind(review.notes), SQLBind(review.reviewer), SQLBind(review.createdAt.timeIntervalSince1970))
+            .run()
+    }
+
+    /// Reviews with their predictions, newest first; filtered by model name and decision.
+    public func reviews(model: String?, decision: ReviewRecord.Decision?, limit: Int) async throws -> [(ReviewRecord, PredictionRecord)] {
+        var query = db.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("predictions")))
+            .columns("review_id", "decision", "label", "notes", "reviewer")
+            .column(SQLColumn("created_at", table: "prediction_reviews"), as: "reviewed_at")
+            .from("prediction_reviews")
+            .join("predictions", on: SQLColumn("prediction_id", table: "prediction_reviews"), .equal, SQLColumn("prediction_id", table: "predictions"))
+        if let model { query = query.where(SQLColumn("model", table: "predictions"), SQLBinaryOperator.equal, SQLBind(model)) }
+        if let decision { query = query.where(SQLColumn("decision", table: "prediction_reviews"), SQLBinaryOperator.equal, SQLBind(decision.rawValue)) }
+        let rows = try await query.orderBy(SQLColumn("created_at", table: "prediction_reviews"), SQLDirection.descending)
+            .orderBy(SQLColumn("review_id", table: "prediction_reviews"), SQLDirection.descending).limit(limit).all()
+        return try rows.map { row in
+            let review = try row.decode(model: ReviewRow.self)
+            let prediction = try row.decode(model: PredictionRow.self)
+            return (Self.record(review), Self.record(prediction))
+        }
+    }
+
+    private static func record(_ row: PredictionRow) -> PredictionRecord {
+        PredictionRecord(
+            predictionID: row.prediction_id, task: row.task, model: row.model, version: row.version, inputSHA256: row.input_sha256,
+            inputKind: row.input_kind, predictedLabel: row.predicted_label,
+            output: (try? JSONDecoder().decode(JSONValue.self, from: Data(row.output.utf8))) ?? .object([:]),
+            createdBy: row.created_by, createdAt: Date(timeIntervalSince1970: row.created_at))
+    }
+
+    private static func record(_ row: ReviewRow) -> ReviewRecord {
+        ReviewRecord(reviewID: row.review_id, predictionID: row.prediction_id, decision: ReviewRecord.Decision(rawValue: row.decision) ?? .confirm,
+                     label: row.label, notes: row.notes, reviewer: row.reviewer, createdAt: Date(timeIntervalSince1970: row.reviewed_at))
+    }
+}
