@@ -22,7 +22,7 @@ struct Train: AsyncParsableCommand {
         @Option(help: "Model repository (default: the configured one, <data-dir>/models).") var modelRepository: String?
         @Option(help: "Which demo models to train: all, ct, biomarker.") var only = "all"
         @Option(help: "Synthetic CT slices to train on (fewer trains faster and worse).") var ctSlices = 1600
-        @Option(help: "Training epochs for the CT classifier.") var ctEpochs = 10
+        @Option(help: "Training epochs for the CT classifier.") var ctEpochs = 14
         @Option(help: "libtorch threads while training.") var threads = 2
         @OptionGroup var store: StoreOptions
 

@@ -1,8 +1,11 @@
-"""Medical imaging app (issue 6): the demo biomarker model trained by `kiln train imaging-demo`,
-served at the seed's path with TreeSHAP explanations."""
+"""Medical imaging app (issue 6): the demo models trained by `kiln train imaging-demo`, served at
+the seed's paths — biomarker prediction with TreeSHAP, CT classification with Grad-CAM on real
+DICOM files (../shared/data/dicom), and clinician reviews."""
 
+import base64
 import csv
 import math
+import struct
 import os
 import subprocess
 from pathlib import Path
@@ -14,6 +17,8 @@ from kiln_process import KILN_BIN, KilnProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "examples" / "data" / "breast_cancer_with_header.csv"
+DICOM = ROOT.parent / "shared" / "data" / "dicom"
+IMAGES = ROOT.parent / "shared" / "data" / "images"
 
 
 def cases():
@@ -28,7 +33,8 @@ def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("imaging") / "data"
     trained = subprocess.run([KILN_BIN, "train", "imaging-demo", "--data-dir", str(data_dir), "--biomarker-data", str(DATA)],
                              check=True, capture_output=True, text=True)
-    assert "alias production → version 1" in trained.stdout
+    assert "ct_classifier: alias production → version 1" in trained.stdout, trained.stdout
+    assert "biomarker_classifier: alias production → version 1" in trained.stdout, trained.stdout
     process = KilnProcess(data_dir).start()
     yield process
     process.stop()
@@ -120,3 +126,134 @@ def test_cross_validated_auc_agrees_with_python_xgboost(server):
     assert abs(sum(kiln_auc) / 5 - sum(python_auc) / 5) < 0.005
     for kiln, python in zip(kiln_auc, python_auc):
         assert abs(kiln - python) < 0.005
+
+
+def element_value(dicom: bytes, group: int, element: int):
+    """The value of a top-level explicit-VR little-endian attribute with a short length, or None."""
+    tag = struct.pack("<HH", group, element)
+    at = dicom.find(tag, 132)
+    if at < 0:
+        return None
+    length = struct.unpack("<H", dicom[at + 6:at + 8])[0]
+    return dicom[at + 8:at + 8 + length].rstrip(b" \x00")
+
+
+def classify(server, path, **fields):
+    with open(path, "rb") as handle:
+        return requests.post(f"{server.url}/predict/ct_classification", files={"file": (Path(path).name, handle)},
+                             data=fields, headers=server.headers())
+
+
+def test_ct_classification_of_a_real_ct_slice_with_grad_cam(server):
+    answer = classify(server, DICOM / "CT_small.dcm")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["model"]["name"] == "ct_classifier" and body["model"]["demo"] is True
+    assert set(body["probabilities"]) == {"no_lesion", "lesion"}
+    assert abs(sum(body["probabilities"].values()) - 1) < 1e-5
+    assert body["prediction"] in body["probabilities"]
+    assert body["confidence"] == max(body["probabilities"].values())
+    facts = body["input"]
+    assert (facts["modality"], facts["rows"], facts["columns"], facts["kind"]) == ("CT", 128, 128, "dicom")
+    assert facts["pixel_spacing_mm"] == pytest.approx([0.661468, 0.661468])
+    assert facts["window"]["center"] == 40 and facts["window"]["width"] == 400
+    heatmap = body["heatmap"]
+    assert heatmap["method"] == "grad-cam" and heatmap["class"] == body["prediction"]
+    assert (heatmap["width"], heatmap["height"]) == (32, 32) and len(heatmap["values"]) == 32
+    assert max(max(row) for row in heatmap["values"]) == 1.0
+    png = base64.b64decode(heatmap["overlay_png_base64"])
+    assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24]) == (128, 128)
+    stages = body["processing_time_ms"]
+    assert {"decode", "preprocess", "inference_and_gradcam", "render", "store", "total"} <= set(stages)
+
+    # A window by name or by numbers, and no heatmap when not asked for.
+    lung = classify(server, DICOM / "CT_small.dcm", window="-600,1500", return_heatmap="false").json()
+    assert lung["input"]["window"] == {"center": -600, "width": 1500} and "heatmap" not in lung
+
+
+def test_stored_input_is_deidentified(server):
+    original = (DICOM / "CT_small.dcm").read_bytes()
+    name = element_value(original, 0x0010, 0x0010)
+    assert name  # the public test file carries a (fictional) patient name
+    body = classify(server, DICOM / "CT_small.dcm").json()
+    review = requests.post(f"{server.url}/predict/{body['prediction_id']}/review", json={"decision": "confirm"}, headers=server.headers())
+    assert review.status_code == 201, review.text
+    stored = requests.get(f"{server.url}/v1/blobs/{review.json()['input_sha256']}", headers=server.headers())
+    assert stored.status_code == 200
+    assert name not in stored.content
+    assert element_value(stored.content, 0x0010, 0x0010).startswith(b"KILN-")
+    assert element_value(stored.content, 0x0012, 0x0062) == b"YES"
+    assert element_value(stored.content, 0x0010, 0x0030) is None  # birth date removed
+
+
+def test_other_inputs_multi_frame_colour_and_png(server):
+    cine = classify(server, DICOM / "examples_ybr_color.dcm", return_heatmap="false")
+    assert cine.status_code == 200, cine.text
+    assert (cine.json()["input"]["frames"], cine.json()["input"]["frame"]) == (30, 15)
+    assert classify(server, DICOM / "examples_ybr_color.dcm", frame="3", return_heatmap="false").json()["input"]["frame"] == 3
+    rle = classify(server, DICOM / "MR_small_RLE.dcm", return_heatmap="false")
+    assert rle.status_code == 200 and rle.json()["input"]["modality"] == "MR"
+    png = classify(server, IMAGES / "astronaut.png")
+    assert png.status_code == 200, png.text
+    assert png.json()["input"]["kind"] == "png" and png.json()["heatmap"]["method"] == "grad-cam"
+
+
+@pytest.mark.parametrize("name, status, code", [
+    ("MR_truncated.dcm", 422, "dicom_truncated"),
+    ("MR_small_jp2klossless.dcm", 422, "unsupported_transfer_syntax"),
+])
+def test_undecodable_dicom_files_are_refused_with_their_reason(server, name, status, code):
+    answer = classify(server, DICOM / name)
+    assert answer.status_code == status, answer.text
+    assert answer.json()["error"]["code"] == code
+
+
+def test_bad_ct_requests(server, tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("definitely not an image " * 20)
+    assert classify(server, text).json()["error"]["code"] == "not_dicom"
+    bad = [classify(server, DICOM / "CT_small.dcm", window="sideways"),
+           classify(server, DICOM / "CT_small.dcm", window="40,-5"),
+           classify(server, DICOM / "CT_small.dcm", frame="1"),
+           classify(server, DICOM / "CT_small.dcm", return_heatmap="maybe"),
+           classify(server, DICOM / "CT_small.dcm", model="biomarker_classifier")]
+    for answer in bad:
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"]["code"] == "invalid_argument"
+    assert classify(server, DICOM / "CT_small.dcm", model="nope").status_code == 404
+    missing = requests.post(f"{server.url}/predict/ct_classification", files={"other": ("x", b"1")}, headers=server.headers())
+    assert missing.status_code == 400
+
+
+def test_clinician_reviews_become_feedback(server):
+    headers = server.headers()
+    clinician = requests.post(f"{server.url}/v1/keys", json={"role": "clinician"}, headers=headers).json()["key"]
+    user = requests.post(f"{server.url}/v1/keys", json={"role": "user"}, headers=headers).json()["key"]
+    body = classify(server, DICOM / "CT_small.dcm", return_heatmap="false").json()
+    review_url = f"{server.url}/predict/{body['prediction_id']}/review"
+    other = "no_lesion" if body["prediction"] == "lesion" else "lesion"
+
+    assert requests.post(review_url, json={"decision": "correct", "label": other}, headers=server.headers(user)).status_code == 403
+    refused = [
+        requests.post(review_url, json={"decision": "maybe"}, headers=server.headers(clinician)),
+        requests.post(review_url, json={"decision": "correct"}, headers=server.headers(clinician)),
+        requests.post(review_url, json={"decision": "correct", "label": "tumour?"}, headers=server.headers(clinician)),
+        requests.post(review_url, json={"decision": "confirm", "label": other}, headers=server.headers(clinician)),
+    ]
+    assert [answer.status_code for answer in refused] == [400, 400, 400, 400]
+    assert requests.post(f"{server.url}/predict/unknown-id/review", json={"decision": "confirm"},
+                         headers=server.headers(clinician)).status_code == 404
+
+    corrected = requests.post(review_url, json={"decision": "correct", "label": other, "notes": "rim artefact"},
+                              headers=server.headers(clinician))
+    assert corrected.status_code == 201, corrected.text
+    assert corrected.json()["label"] == other and corrected.json()["predicted_label"] == body["prediction"]
+
+    listed = requests.get(f"{server.url}/v1/feedback", params={"model": "ct_classifier", "decision": "correct"},
+                          headers=server.headers(clinician))
+    assert listed.status_code == 200
+    reviews = listed.json()["reviews"]
+    assert reviews[0]["prediction_id"] == body["prediction_id"] and reviews[0]["notes"] == "rim artefact"
+    assert all(review["decision"] == "correct" for review in reviews)
+    assert requests.get(f"{server.url}/v1/feedback", headers=server.headers(user)).status_code == 403
+    assert requests.get(f"{server.url}/v1/feedback", params={"decision": "x"}, headers=server.headers(clinician)).status_code == 400

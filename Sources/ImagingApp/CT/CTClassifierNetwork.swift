@@ -1,8 +1,9 @@
 import KilnCore
 import Torch
 
-/// The demo CT classifier: three 3×3 convolutions (8, 16, 32 channels; ReLU; 2×2 max-pooling
-/// after the first two), global max pooling (a lesion is small: averaging would drown it) and a linear layer to two logits (no lesion,
+/// The demo CT classifier: three 3×3 convolutions (8, 16, 32 channels; ReLU; 2×2 average
+/// pooling after the first two — max-pooling taught the features to fire on lesion rims, which
+/// put Grad-CAM's peak beside the lesion more often), global max pooling (a lesion is small: averaging would drown it) and a linear layer to two logits (no lesion,
 /// lesion). Input: `[batch, 1, 128, 128]` windowed slices in 0…1.
 ///
 /// Besides `forward` (class probabilities) the module has `logits_and_features`, returning the
@@ -33,9 +34,9 @@ enum CTClassifierNetwork {
         try builder.define("""
             def logits_and_features(self, x):
                 h = torch.relu(torch.conv2d(x, self.c1_w, self.c1_b, [1, 1], [1, 1], [1, 1], 1))
-                h = torch.max_pool2d(h, [2, 2], [2, 2], [0, 0], [1, 1], False)
+                h = torch.avg_pool2d(h, [2, 2], [2, 2], [0, 0], False, True, None)
                 h = torch.relu(torch.conv2d(h, self.c2_w, self.c2_b, [1, 1], [1, 1], [1, 1], 1))
-                h = torch.max_pool2d(h, [2, 2], [2, 2], [0, 0], [1, 1], False)
+                h = torch.avg_pool2d(h, [2, 2], [2, 2], [0, 0], False, True, None)
                 f = torch.relu(torch.conv2d(h, self.c3_w, self.c3_b, [1, 1], [1, 1], [1, 1], 1))
                 z = torch.addmm(self.fc_b, torch.amax(f, [2, 3]), self.fc_w.t())
                 return z, f

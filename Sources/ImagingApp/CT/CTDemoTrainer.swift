@@ -15,7 +15,7 @@ public struct CTDemoTrainer: Sendable {
     public struct Options: Sendable {
         public var trainingSlices = 1600
         public var heldOutSlices = 400
-        public var epochs = 10
+        public var epochs = 14
         public var batchSize = 32
         public var learningRate = 3e-3
         public var seed: UInt64 = 2026

@@ -1935,6 +1935,343 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/predict/ct_classification": {
+   "post": {
+    "operationId": "imagingCTClassification",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "Imaging app: classify one CT slice and explain it with Grad-CAM (seed 000 path).",
+    "description": "Multipart upload of a DICOM file (uncompressed, RLE, JPEG baseline/lossless, JPEG-LS; multi-frame files use the middle frame unless `frame` is given) or a PNG/JPEG slice. DICOM values are rescaled to modality units (HU for CT), windowed (default: the model's window, abdomen 40/400 for the demo), MONOCHROME1 inverted, resized to the model's input and classified by a TorchScript model (default `ct_classifier@production`, the DEMO model trained by `kiln train imaging-demo`; not for clinical use). The heatmap is Grad-CAM through the model's `(logits, feature_map)` method (config `metadata.gradcam_method`, default `logits_and_features`), or a gradient saliency map when the model has none. The prediction is stored with its model version and the de-identified input (DICOM PS3.15 basic profile) for review. Rejects: no `file` part, an unexpected file field, a bad `window`, `frame` or `return_heatmap`, a model that is not TorchScript or whose labels do not match its output (400); a file that is not DICOM/PNG/JPEG (422 `not_dicom`), a truncated DICOM file (422 `dicom_truncated`), a transfer syntax Kiln cannot decode such as JPEG 2000 (422 `unsupported_transfer_syntax`), a file without a decodable image (422 `undecodable_image`); an unknown model or alias (404); a body over `max_upload` (413).",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "multipart/form-data": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "file"
+        ],
+        "properties": {
+         "file": {
+          "type": "string",
+          "format": "binary",
+          "description": "DICOM file, PNG or JPEG."
+         },
+         "window": {
+          "type": "string",
+          "description": "`brain`, `lung`, `abdomen`, `bone`, or `center,width` in HU."
+         },
+         "return_heatmap": {
+          "type": "string",
+          "enum": [
+           "true",
+           "false"
+          ],
+          "default": "true"
+         },
+         "model": {
+          "type": "string",
+          "description": "`name` or `name@alias`."
+         },
+         "frame": {
+          "type": "string",
+          "description": "0-based frame of a multi-frame file."
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The classification, its Grad-CAM heatmap and the input's facts.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "prediction_id",
+          "model",
+          "prediction",
+          "confidence",
+          "probabilities",
+          "input",
+          "processing_time_ms"
+         ],
+         "properties": {
+          "prediction_id": {
+           "type": "string"
+          },
+          "model": {
+           "type": "object",
+           "properties": {
+            "name": {
+             "type": "string"
+            },
+            "version": {
+             "type": "integer"
+            },
+            "demo": {
+             "type": "boolean"
+            },
+            "notice": {
+             "type": "string"
+            }
+           }
+          },
+          "prediction": {
+           "type": "string"
+          },
+          "confidence": {
+           "type": "number"
+          },
+          "probabilities": {
+           "type": "object",
+           "additionalProperties": {
+            "type": "number"
+           }
+          },
+          "input": {
+           "type": "object",
+           "description": "kind (dicom/png/jpeg), modality, rows, columns, pixel_spacing_mm, frames, frame, window, photometric_interpretation, inverted, transfer_syntax, model_input."
+          },
+          "heatmap": {
+           "type": "object",
+           "properties": {
+            "method": {
+             "type": "string",
+             "enum": [
+              "grad-cam",
+              "saliency"
+             ]
+            },
+            "class": {
+             "type": "string"
+            },
+            "width": {
+             "type": "integer"
+            },
+            "height": {
+             "type": "integer"
+            },
+            "values": {
+             "type": "array",
+             "items": {
+              "type": "array",
+              "items": {
+               "type": "number"
+              }
+             }
+            },
+            "peak": {
+             "type": "object"
+            },
+            "overlay_png_base64": {
+             "type": "string"
+            },
+            "note": {
+             "type": "string"
+            }
+           }
+          },
+          "processing_time_ms": {
+           "type": "object",
+           "additionalProperties": {
+            "type": "number"
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "422": {
+      "$ref": "#/components/responses/UnprocessableImage"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/predict/{prediction_id}/review": {
+   "post": {
+    "operationId": "imagingReview",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "Imaging app: a clinician confirms or corrects a stored prediction (role clinician or admin).",
+    "description": "Stores the verdict against the prediction (which keeps its model version and de-identified input). `confirm` keeps the predicted label; `correct` needs `label`, one of the model's labels. Rejects: a decision other than confirm/correct, a correction without a label or with a label the model does not have, a confirmation with a different label, notes over 4000 characters (400); a caller without role clinician or admin (403); an unknown prediction (404).",
+    "parameters": [
+     {
+      "name": "prediction_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "decision"
+        ],
+        "properties": {
+         "decision": {
+          "type": "string",
+          "enum": [
+           "confirm",
+           "correct"
+          ]
+         },
+         "label": {
+          "type": "string"
+         },
+         "notes": {
+          "type": "string"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The stored review.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Review"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/feedback": {
+   "get": {
+    "operationId": "listFeedback",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "Clinician reviews, newest first (role clinician or admin).",
+    "description": "Rejects: a `decision` other than confirm/correct, a `limit` outside 1…1000 (400); a caller without role clinician or admin (403).",
+    "parameters": [
+     {
+      "name": "model",
+      "in": "query",
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "decision",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "enum": [
+        "confirm",
+        "correct"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000,
+       "default": 100
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Reviews with their predictions.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "reviews": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Review"
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -2774,6 +3111,68 @@ enum OpenAPIDocument {
       }
      }
     }
+   },
+   "Review": {
+    "type": "object",
+    "required": [
+     "review_id",
+     "prediction_id",
+     "decision",
+     "label"
+    ],
+    "properties": {
+     "review_id": {
+      "type": "string"
+     },
+     "prediction_id": {
+      "type": "string"
+     },
+     "task": {
+      "type": "string"
+     },
+     "model": {
+      "type": "object",
+      "properties": {
+       "name": {
+        "type": "string"
+       },
+       "version": {
+        "type": "integer"
+       }
+      }
+     },
+     "predicted_label": {
+      "type": "string"
+     },
+     "decision": {
+      "type": "string",
+      "enum": [
+       "confirm",
+       "correct"
+      ]
+     },
+     "label": {
+      "type": "string"
+     },
+     "notes": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "reviewer": {
+      "type": "string"
+     },
+     "input_sha256": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "reviewed_at": {
+      "type": "string"
+     }
+    }
    }
   },
   "responses": {
@@ -2859,6 +3258,16 @@ enum OpenAPIDocument {
    },
    "RateLimited": {
     "description": "rate_limited: too many requests; see the Retry-After header.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "UnprocessableImage": {
+    "description": "not_dicom, dicom_truncated, unsupported_transfer_syntax or undecodable_image: the uploaded image cannot be used.",
     "content": {
      "application/json": {
       "schema": {

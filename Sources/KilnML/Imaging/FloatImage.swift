@@ -1,3 +1,5 @@
+import Foundation
+
 /// A single-channel image of floats, row-major: a windowed slice, a heatmap, a saliency map.
 public struct FloatImage: Sendable, Equatable {
     public var width: Int
@@ -38,6 +40,32 @@ public struct FloatImage: Sendable, Equatable {
             }
         }
         return FloatImage(width: newWidth, height: newHeight, values: output)
+    }
+
+    /// Blurred with a Gaussian of standard deviation `sigma` pixels (separable, truncated at 3σ,
+    /// edges clamped).
+    public func gaussianSmoothed(sigma: Double) -> FloatImage {
+        guard sigma > 0 else { return self }
+        let radius = Int((3 * sigma).rounded(.up))
+        var kernel = (-radius...radius).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
+        let total = kernel.reduce(0, +)
+        kernel = kernel.map { $0 / total }
+        func pass(_ input: [Float], horizontal: Bool) -> [Float] {
+            var output = [Float](repeating: 0, count: input.count)
+            for y in 0..<height {
+                for x in 0..<width {
+                    var sum: Float = 0
+                    for offset in -radius...radius {
+                        let sx = horizontal ? min(width - 1, max(0, x + offset)) : x
+                        let sy = horizontal ? y : min(height - 1, max(0, y + offset))
+                        sum += input[sy * width + sx] * kernel[offset + radius]
+                    }
+                    output[y * width + x] = sum
+                }
+            }
+            return output
+        }
+        return FloatImage(width: width, height: height, values: pass(pass(values, horizontal: true), horizontal: false))
     }
 
     /// Position of the largest value (the first one on ties).

@@ -2,7 +2,9 @@
 public enum GradCAM {
     /// Grad-CAM: each feature channel is weighted by the mean of the class score's gradient over
     /// it, the weighted channels are summed, and negative evidence is cut (ReLU). `features` and
-    /// `gradients` are one sample's `[channels, height, width]`. The map is scaled to peak at 1.
+    /// `gradients` are one sample's `[channels, height, width]`. The map is smoothed with a
+    /// Gaussian of σ = 1 feature cell (a small lesion lights a ring of cells around it; smoothing
+    /// moves the peak to the ring's centre) and scaled to peak at 1.
     public static func map(features: [Float], gradients: [Float], channels: Int, height: Int, width: Int) -> FloatImage {
         let plane = height * width
         precondition(features.count == channels * plane && gradients.count == features.count, "feature map and gradient shapes differ")
@@ -14,7 +16,7 @@ public enum GradCAM {
             weight /= Float(plane)
             for index in 0..<plane { cam[index] += weight * features[offset + index] }
         }
-        return FloatImage(width: width, height: height, values: cam.map { max(0, $0) }).normalisedToPeak()
+        return FloatImage(width: width, height: height, values: cam.map { max(0, $0) }).gaussianSmoothed(sigma: 1).normalisedToPeak()
     }
 
     /// A saliency map, for models without a feature-map method: the largest absolute gradient of
