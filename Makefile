@@ -11,8 +11,8 @@ PORT ?= 8080
 .PHONY: serve test deps build release test-swift test-system venv bench clean-data
 
 serve: release
-	@# The imaging app's demo biomarker model (trained once, in a second; labelled a demo).
-	@test -d .kiln/models/biomarker_classifier || .build/release/kiln train imaging-demo
+	@# The imaging app's demo models (trained once, in about 40 s; labelled demos).
+	@test -d .kiln/models/ct_classifier || .build/release/kiln train imaging-demo
 	.build/release/kiln serve --host $(HOST) --port $(PORT)
 
 test: deps build test-swift test-system

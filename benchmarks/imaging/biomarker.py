@@ -22,7 +22,7 @@ from kiln_process import KILN_BIN, KilnProcess  # noqa: E402
 
 data = ROOT / "examples" / "data" / "breast_cancer_with_header.csv"
 work = Path(tempfile.mkdtemp(prefix="kiln-bench-bio-"))
-subprocess.run([KILN_BIN, "train", "imaging-demo", "--data-dir", str(work / "data"), "--biomarker-data", str(data)], check=True,
+subprocess.run([KILN_BIN, "train", "imaging-demo", "--only", "biomarker", "--data-dir", str(work / "data"), "--biomarker-data", str(data)], check=True,
                capture_output=True)
 with open(data) as handle:
     rows = list(csv.DictReader(handle))
