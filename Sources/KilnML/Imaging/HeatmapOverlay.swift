@@ -6,22 +6,28 @@ public enum HeatmapOverlay {
     public static func rgb(base: FloatImage, heat: FloatImage, opacity: Float = 0.5) -> [UInt8] {
         precondition(base.width == heat.width && base.height == heat.height, "overlay sizes differ")
         var pixels = [UInt8](repeating: 0, count: base.values.count * 3)
-        for index in base.values.indices {
-            let grey = min(1, max(0, base.values[index]))
-            let level = min(1, max(0, heat.values[index]))
-            let colour = jet(level)
-            let alpha = opacity * level
-            for channel in 0..<3 {
-                let blended = (1 - alpha) * grey + alpha * colour[channel]
-                pixels[index * 3 + channel] = UInt8((blended * 255).rounded())
+        base.values.withUnsafeBufferPointer { grey in
+            heat.values.withUnsafeBufferPointer { heat in
+                pixels.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<grey.count {
+                        let level = min(1, max(0, heat[index]))
+                        let alpha = opacity * level
+                        let shade = (1 - alpha) * min(1, max(0, grey[index]))
+                        let colour = jet(level)
+                        out[index * 3] = UInt8(((shade + alpha * colour.x) * 255).rounded())
+                        out[index * 3 + 1] = UInt8(((shade + alpha * colour.y) * 255).rounded())
+                        out[index * 3 + 2] = UInt8(((shade + alpha * colour.z) * 255).rounded())
+                    }
+                }
             }
         }
         return pixels
     }
 
     /// The "jet" colour map: blue → cyan → yellow → red.
-    static func jet(_ value: Float) -> [Float] {
+    @inline(__always)
+    static func jet(_ value: Float) -> SIMD3<Float> {
         func ramp(_ offset: Float) -> Float { min(1, max(0, 1.5 - abs(4 * value - offset))) }
-        return [ramp(3), ramp(2), ramp(1)]
+        return SIMD3(ramp(3), ramp(2), ramp(1))
     }
 }
