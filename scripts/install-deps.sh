@@ -8,6 +8,8 @@ packages=(
   libtorch-dev libopenblas0-pthread libxgboost-dev
   # medical imaging: DICOM (DCMTK) and NIfTI
   libdcmtk-dev libnifti2-dev
+  # image slices in (PNG, JPEG) and Grad-CAM overlays out (PNG)
+  libpng-dev libjpeg62-turbo-dev
   # CTR reports: PDF rendering with a CJK font; pdftoppm renders pages in tests
   libpango1.0-dev libcairo2-dev fonts-noto-cjk poppler-utils
   # build and tests

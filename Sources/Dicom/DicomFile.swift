@@ -86,8 +86,8 @@ public final class DicomFile {
         return DicomImageInfo(
             rows: Int(info.rows), columns: Int(info.columns), frames: Int(info.frames),
             samplesPerPixel: Int(info.samples_per_pixel), bitsStored: Int(info.bits_stored), isSigned: info.is_signed != 0,
-            decodable: info.decodable != 0, photometricInterpretation: cString(fromArray: info.photometric),
-            transferSyntaxUID: cString(fromArray: info.transfer_syntax_uid), transferSyntaxName: cString(fromArray: info.transfer_syntax_name))
+            decodable: info.decodable != 0, photometricInterpretation: CCharArray.string(info.photometric),
+            transferSyntaxUID: CCharArray.string(info.transfer_syntax_uid), transferSyntaxName: CCharArray.string(info.transfer_syntax_name))
     }
 
     /// Frame `index` (0-based) as rows×columns modality values, row-major: rescale slope and

@@ -36,9 +36,7 @@ public final class DicomRuntime: @unchecked Sendable {
 }
 
 extension cdicom_error {
-    var messageText: String {
-        withUnsafeBytes(of: message) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
-    }
+    var messageText: String { CCharArray.string(message) }
 
     /// The plugin's status as one of Kiln's stable (422) codes.
     var kilnError: KilnError {
@@ -51,9 +49,4 @@ extension cdicom_error {
         default: KilnError(.internal, "DICOM: \(messageText)")
         }
     }
-}
-
-/// Fixed-size C character arrays (`char name[32]`) as Swift strings.
-func cString<T>(fromArray value: T) -> String {
-    withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
 }

@@ -171,7 +171,7 @@ public func buildApplication(
         biomarkers: BiomarkerService(registry: registry),
         ct: CTClassificationService(
             registry: registry, predictions: predictions, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql),
-            dicom: DicomEngine()),
+            keepIdentifiers: config.imaging.storeIdentifiedDICOM),
         reviews: ReviewService(predictions: predictions),
         json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
     ).addRoutes(predict: router.group("predict"), v1: v1)

@@ -52,9 +52,5 @@ public final class TorchRuntime: @unchecked Sendable {
 }
 
 extension ctorch_error {
-    var messageText: String {
-        withUnsafeBytes(of: message) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-    }
+    var messageText: String { CCharArray.string(message) }
 }

@@ -186,6 +186,21 @@ def test_stored_input_is_deidentified(server):
     assert element_value(stored.content, 0x0010, 0x0030) is None  # birth date removed
 
 
+def test_identified_storage_when_configured(server, tmp_path):
+    """`imaging_store_identified` keeps the upload as it came (the operator's choice)."""
+    identified = KilnProcess(tmp_path / "identified", extra_args=["--model-repository", str(server.data_dir / "models")],
+                             env={"KILN_IMAGING_STORE_IDENTIFIED": "true"}).start()
+    try:
+        original = (DICOM / "CT_small.dcm").read_bytes()
+        body = classify(identified, DICOM / "CT_small.dcm", model="ct_classifier", return_heatmap="false").json()
+        review = requests.post(f"{identified.url}/predict/{body['prediction_id']}/review", json={"decision": "confirm"},
+                               headers=identified.headers()).json()
+        stored = requests.get(f"{identified.url}/v1/blobs/{review['input_sha256']}", headers=identified.headers())
+        assert stored.content == original
+    finally:
+        identified.stop()
+
+
 def test_other_inputs_multi_frame_colour_and_png(server):
     cine = classify(server, DICOM / "examples_ybr_color.dcm", return_heatmap="false")
     assert cine.status_code == 200, cine.text

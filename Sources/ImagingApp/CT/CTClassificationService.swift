@@ -1,3 +1,4 @@
+import Dicom
 import Foundation
 import ImageCodec
 import KilnCore
@@ -23,7 +24,7 @@ public struct CTClassificationService: Sendable {
     let decoder: CTInputDecoder
 
     public init(registry: ModelRegistry, predictions: PredictionRepository, blobs: BlobStore, references: any BlobReferenceRepository,
-                dicom: DicomEngine, keepIdentifiers: Bool = false) {
+                dicom: DicomEngine = DicomEngine(), keepIdentifiers: Bool = false) {
         self.registry = registry
         self.predictions = predictions
         self.blobs = blobs

@@ -3,26 +3,6 @@ import Foundation
 import ImageCodec
 import KilnCore
 import KilnML
-import Synchronization
-
-/// The DCMTK plugin, loaded the first time a DICOM file arrives.
-public final class DicomEngine: Sendable {
-    private let runtime = Mutex<DicomRuntime?>(nil)
-    private let libraryPath: String?
-
-    public init(libraryPath: String? = nil) {
-        self.libraryPath = libraryPath
-    }
-
-    public func get() throws -> DicomRuntime {
-        try runtime.withLock { cached in
-            if let cached { return cached }
-            let loaded = try DicomRuntime(libraryPath: libraryPath)
-            cached = loaded
-            return loaded
-        }
-    }
-}
 
 /// An uploaded slice, decoded and windowed: what the classifier and the overlay start from.
 struct CTSlice {
@@ -39,8 +19,8 @@ struct CTSlice {
 /// Turns an upload (DICOM, PNG or JPEG) into a `CTSlice`.
 struct CTInputDecoder {
     let dicom: DicomEngine
-    /// Keep DICOM files as uploaded instead of de-identified (`imaging.store_identified`).
-    var keepIdentifiers = false
+    /// Keep DICOM files as uploaded instead of de-identified (`imaging_store_identified`).
+    var keepIdentifiers: Bool
 
     func decode(_ bytes: Data, window requested: DisplayWindow?, modelWindow: DisplayWindow, frame: Int?, pseudonym: String) throws -> CTSlice {
         if ImageCodec.isPNGOrJPEG(bytes) {

@@ -128,6 +128,9 @@ extension ConfigSetting {
         ConfigSetting("llm_model", "Model name sent to llm_base_url.") {
             $0.llm.model = try nonEmpty($1)
         },
+        ConfigSetting("imaging_store_identified", "Store uploaded DICOM files with their patient identifiers instead of de-identified (default false).") {
+            $0.imaging.storeIdentifiedDICOM = try boolean($1)
+        },
         ConfigSetting("shutdown_timeout", "Seconds to drain in-flight work on SIGTERM/SIGINT (default 30).") {
             guard let value = Double($1), value > 0, value <= 3600 else { throw invalid($1, "seconds in (0, 3600]") }
             $0.shutdownTimeoutSeconds = value

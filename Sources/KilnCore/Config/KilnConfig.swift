@@ -20,6 +20,7 @@ public struct KilnConfig: Sendable, Equatable {
     public var corsOrigins: [String] = []
     public var ctr = CTRSettings()
     public var llm = LLMSettings()
+    public var imaging = ImagingSettings()
 
     public init() {}
 
@@ -86,6 +87,15 @@ public struct JobSettings: Sendable, Equatable {
     public var workersPerKind = 2
     /// Finished jobs (and their unreferenced blobs) are purged after this; nil keeps them.
     public var retentionSeconds: Double? = 7 * 24 * 3600
+
+    public init() {}
+}
+
+/// The imaging app's settings.
+public struct ImagingSettings: Sendable, Equatable {
+    /// Store uploaded DICOM files as they came, with patient identifiers, instead of
+    /// de-identified (only where the operator's data protection rules allow it).
+    public var storeIdentifiedDICOM = false
 
     public init() {}
 }

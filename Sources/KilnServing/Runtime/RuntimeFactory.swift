@@ -1,6 +1,5 @@
 import Foundation
 import KilnCore
-import Synchronization
 import Torch
 import XGBoost
 
@@ -21,8 +20,8 @@ public struct EngineThreads: Sendable, Equatable {
 public final class RuntimeFactory: Sendable {
     private let threads: EngineThreads
     private let torchPluginPath: String?
-    private let torch = Mutex<TorchRuntime?>(nil)
-    private let xgboost = Mutex<XGBoostLibrary?>(nil)
+    private let torch = LoadedOnce<TorchRuntime>()
+    private let xgboost = LoadedOnce<XGBoostLibrary>()
 
     public init(threads: EngineThreads, torchPluginPath: String? = nil) {
         self.threads = threads
@@ -31,25 +30,18 @@ public final class RuntimeFactory: Sendable {
 
     /// The libtorch runtime, loading the plugin if needed.
     public func torchRuntime() throws -> TorchRuntime {
-        try torch.withLock { cached in
-            if let cached { return cached }
+        try torch.get {
             // OpenBLAS reads this once, when libtorch pulls it in; an explicit setting wins.
             setenv("OPENBLAS_NUM_THREADS", String(threads.openBLAS), 0)
             let runtime = try TorchRuntime(libraryPath: torchPluginPath)
             runtime.threads = threads.intraOp
-            cached = runtime
             return runtime
         }
     }
 
     /// libxgboost, loading it if needed.
     public func xgboostLibrary() throws -> XGBoostLibrary {
-        try xgboost.withLock { cached in
-            if let cached { return cached }
-            let library = try XGBoostLibrary()
-            cached = library
-            return library
-        }
+        try xgboost.get { try XGBoostLibrary() }
     }
 
     public func makeRuntime(for version: ModelRepository.Version) throws -> any ModelRuntime {
