@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   # engines (used by the inference core)
   libtorch-dev libopenblas0-pthread libxgboost-dev
-  # medical imaging: DICOM (DCMTK) and NIfTI
-  libdcmtk-dev libnifti2-dev
+  # medical imaging: DICOM (DCMTK)
+  libdcmtk-dev
   # image slices in (PNG, JPEG) and Grad-CAM overlays out (PNG)
   libpng-dev libjpeg62-turbo-dev
   # CTR reports: PDF rendering with a CJK font; pdftoppm renders pages in tests
