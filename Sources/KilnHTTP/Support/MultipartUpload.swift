@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import KilnCore
-import MultipartKit
 
 /// Streams a `multipart/form-data` body to disk: each file part becomes a file in `directory`,
 /// small text parts are kept in memory. The total is capped; nothing is held whole in memory.
@@ -29,42 +28,26 @@ struct MultipartUpload {
         _ request: Request, into directory: URL, fileNames: (String, String) throws -> String,
         maxBytes: Int, maxFieldBytes: Int, syncFiles: Bool = true
     ) async throws -> Result {
-        let parser = MultipartParser(boundary: try boundary(of: request))
-        let state = ParseState()
-        parser.onHeader = { name, value in
-            if name.lowercased() == "content-disposition" { state.disposition = value }
-        }
-        parser.onBody = { buffer in
-            state.pending.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
-        }
-        parser.onPartComplete = {
-            state.completed.append((state.disposition, state.pending))
-            state.disposition = ""
-            state.pending = []
+        var parser: MultipartStreamParser
+        do { parser = try MultipartStreamParser(boundary: try boundary(of: request)) } catch let error as MultipartSyntaxError {
+            throw KilnError.invalidArgument("malformed multipart body: \(error.description)")
         }
         var result = Result()
         var total = 0
         var writers: [String: FileHandle] = [:]
         defer { writers.values.forEach { try? $0.close() } }
+        // The part being received: its form field, and whether it is a file part.
+        var current: (field: String, isFile: Bool)?
 
-        // Parts are handled as the parser completes them; a file part's bytes are flushed to
-        // disk after each chunk so memory holds at most one chunk of it.
-        func drain() throws {
-            for (disposition, bytes) in state.completed {
-                try handle(disposition: disposition, bytes: bytes, complete: true)
-            }
-            state.completed = []
-            if !state.disposition.isEmpty, !state.pending.isEmpty {
-                try handle(disposition: state.disposition, bytes: state.pending, complete: false)
-                state.pending = []
-            }
-        }
-
-        func handle(disposition: String, bytes: [UInt8], complete: Bool) throws {
-            let (field, filename) = Self.parse(disposition: disposition)
-            guard let field else { throw KilnError.invalidArgument("a multipart part has no form field name") }
-            if let filename {
-                if writers[field] == nil {
+        // A file part's bytes go to disk as they arrive, so memory holds at most one chunk of it.
+        func handle(_ event: MultipartStreamParser.Event) throws {
+            switch event {
+            case .headers(let headers):
+                let disposition = headers.first { $0.name == "content-disposition" }?.value ?? ""
+                let (field, filename) = Self.parse(disposition: disposition)
+                guard let field else { throw KilnError.invalidArgument("a multipart part has no form field name") }
+                current = (field, filename != nil)
+                if let filename, writers[field] == nil {
                     let relative = try fileNames(field, filename)
                     let url = directory.appendingPathComponent(relative)
                     guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = FileHandle(forWritingAtPath: url.path) else {
@@ -72,32 +55,37 @@ struct MultipartUpload {
                     }
                     writers[field] = handle
                     result.files[field] = (filename, url)
+                } else if filename == nil, result.fields[field] == nil {
+                    result.fields[field] = ""
                 }
-                try writers[field]!.write(contentsOf: bytes)
-            } else {
-                let existing = result.fields[field] ?? ""
-                guard existing.utf8.count + bytes.count <= maxFieldBytes else {
-                    throw KilnError(.payloadTooLarge, "form field '\(field)' exceeds \(maxFieldBytes) bytes")
+            case .body(let bytes):
+                guard let current else { return }
+                if current.isFile {
+                    try writers[current.field]!.write(contentsOf: bytes)
+                } else {
+                    let existing = result.fields[current.field] ?? ""
+                    guard existing.utf8.count + bytes.count <= maxFieldBytes else {
+                        throw KilnError(.payloadTooLarge, "form field '\(current.field)' exceeds \(maxFieldBytes) bytes")
+                    }
+                    result.fields[current.field] = existing + String(decoding: bytes, as: UTF8.self)
                 }
-                result.fields[field] = existing + String(decoding: bytes, as: UTF8.self)
+            case .partEnd:
+                current = nil
             }
         }
 
-        for try await chunk in request.body {
-            total += chunk.readableBytes
-            guard total <= maxBytes else {
-                throw KilnError(.payloadTooLarge, "upload exceeds the limit of \(maxBytes) bytes", details: ["limit_bytes": .int(maxBytes)])
+        do {
+            for try await chunk in request.body {
+                total += chunk.readableBytes
+                guard total <= maxBytes else {
+                    throw KilnError(.payloadTooLarge, "upload exceeds the limit of \(maxBytes) bytes", details: ["limit_bytes": .int(maxBytes)])
+                }
+                try parser.feed(chunk.readableBytesView, handle)
             }
-            do {
-                try parser.execute(chunk)
-            } catch let error as KilnError {
-                throw error
-            } catch {
-                throw KilnError.invalidArgument("malformed multipart body")
-            }
-            try drain()
+            try parser.finish()
+        } catch let error as MultipartSyntaxError {
+            throw KilnError.invalidArgument("malformed multipart body: \(error.description)")
         }
-        try drain()
         if syncFiles { for handle in writers.values { try handle.synchronize() } }
         return result
     }
@@ -117,13 +105,5 @@ struct MultipartUpload {
             }
         }
         return (name, filename)
-    }
-
-    /// The parser's callbacks are synchronous and run on the calling task; this box collects
-    /// what they report between calls.
-    final class ParseState: @unchecked Sendable {
-        var disposition = ""
-        var pending: [UInt8] = []
-        var completed: [(String, [UInt8])] = []
     }
 }
