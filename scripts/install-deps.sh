@@ -7,7 +7,7 @@ packages=(
   # engines (used by the inference core)
   libtorch-dev libopenblas0-pthread libxgboost-dev
   # medical imaging: DICOM (DCMTK)
-  libdcmtk-dev
+  libdcmtk-dev zlib1g-dev
   # image slices in (PNG, JPEG) and Grad-CAM overlays out (PNG)
   libpng-dev libjpeg62-turbo-dev
   # CTR reports: PDF rendering with a CJK font; pdftoppm renders pages in tests

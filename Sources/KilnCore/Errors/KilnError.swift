@@ -20,6 +20,10 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case truncatedDicom = "dicom_truncated"
     case unsupportedTransferSyntax = "unsupported_transfer_syntax"
     case undecodableImage = "undecodable_image"
+    /// An uploaded volume that is not NIfTI-1 (or NIfTI-2), or whose data type or layout Kiln
+    /// cannot read (422).
+    case notNifti = "not_nifti"
+    case unsupportedNifti = "unsupported_nifti"
     case `internal`
 }
 

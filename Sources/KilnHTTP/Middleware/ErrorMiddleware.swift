@@ -68,7 +68,7 @@ enum ErrorStatus {
         case .rateLimited: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .deadlineExceeded: .gatewayTimeout
-        case .notDicom, .truncatedDicom, .unsupportedTransferSyntax, .undecodableImage: .unprocessableContent
+        case .notDicom, .truncatedDicom, .unsupportedTransferSyntax, .undecodableImage, .notNifti, .unsupportedNifti: .unprocessableContent
         case .internal: .internalServerError
         }
     }
