@@ -126,6 +126,9 @@ public func buildApplication(
             RegisteredJobKind(InferenceJobHandler(registry: registry, inference: inference), workers: config.jobs.workersPerKind),
             // Training is CPU-bound: one at a time, so that serving keeps its cores.
             RegisteredJobKind(ctrTraining, workers: 1, timeout: .seconds(3600), maxAttempts: 1),
+            // Segmentation is CPU-bound like training: one at a time.
+            RegisteredJobKind(MRISegmentationJob(registry: registry), workers: 1, timeout: .seconds(600), maxAttempts: 2,
+                              resultBlobs: { [$0.maskBlob, $0.previewBlob] }),
             RegisteredJobKind(
                 CTRPDFJob(tracking: tracking, artifacts: artifacts, files: ctrFiles, settings: config.ctr, llm: llm),
                 workers: 1, timeout: .seconds(300), maxAttempts: 1),
@@ -172,6 +175,7 @@ public func buildApplication(
         ct: CTClassificationService(
             registry: registry, predictions: predictions, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql),
             keepIdentifiers: config.imaging.storeIdentifiedDICOM),
+        mri: MRISegmentationService(registry: registry, jobs: jobs, blobs: blobs), jobs: jobs, blobs: blobs,
         reviews: ReviewService(predictions: predictions),
         json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
     ).addRoutes(predict: router.group("predict"), v1: v1)

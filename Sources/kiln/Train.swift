@@ -15,23 +15,25 @@ struct Train: AsyncParsableCommand {
     struct ImagingDemo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "imaging-demo",
-            abstract: "Train the imaging app's demo models (CT classifier: libtorch CNN on synthetic slices; biomarker classifier: XGBoost on the Wisconsin breast-cancer data), with fixed seeds, and set their 'production' aliases.")
+            abstract: "Train the imaging app's demo models (CT classifier: libtorch CNN on synthetic slices; MRI segmenter: libtorch 3-D U-Net on synthetic volumes; biomarker classifier: XGBoost on the Wisconsin breast-cancer data), with fixed seeds, and set their 'production' aliases.")
 
         @Option(help: "The breast-cancer CSV with scikit-learn's feature names and a 0/1 'target' column.")
         var biomarkerData = "examples/data/breast_cancer_with_header.csv"
         @Option(help: "Model repository (default: the configured one, <data-dir>/models).") var modelRepository: String?
-        @Option(help: "Which demo models to train: all, ct, biomarker.") var only = "all"
+        @Option(help: "Which demo models to train: all, ct, mri, biomarker.") var only = "all"
         @Option(help: "Synthetic CT slices to train on (fewer trains faster and worse).") var ctSlices = 1600
         @Option(help: "Training epochs for the CT classifier.") var ctEpochs = 14
+        @Option(help: "Optimiser steps (batches of 32³ crops) for the MRI segmenter.") var mriSteps = 900
+        @Option(help: "Synthetic 64³ volumes to train the MRI segmenter on.") var mriVolumes = 160
         @Option(help: "libtorch threads while training.") var threads = 2
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
             let config = try store.loadConfig(extraFlags: modelRepository.map { ["model_repository": $0] } ?? [:])
             let repository = URL(fileURLWithPath: config.modelRepositoryPath, isDirectory: true)
-            guard ["all", "ct", "biomarker"].contains(only) else { throw ValidationError("--only must be all, ct or biomarker") }
+            guard ["all", "ct", "mri", "biomarker"].contains(only) else { throw ValidationError("--only must be all, ct, mri or biomarker") }
             var versions: [(String, Int)] = []
-            if only != "biomarker" {
+            if only == "all" || only == "ct" {
                 let runtime = try TorchRuntime()
                 runtime.threads = threads
                 var options = CTDemoTrainer.Options()
@@ -43,7 +45,19 @@ struct Train: AsyncParsableCommand {
                 print("  held-out (\(held.heldOutSlices) slices): accuracy \(String(format: "%.4f", held.accuracy)), ROC AUC \(String(format: "%.4f", held.rocAUC)), Grad-CAM localisation \(String(format: "%.4f", held.gradCAMLocalisation))")
                 versions.append((CTDemoTrainer.modelName, result.version))
             }
-            if only != "ct" {
+            if only == "all" || only == "mri" {
+                let runtime = try TorchRuntime()
+                runtime.threads = threads
+                var options = MRIDemoTrainer.Options()
+                options.steps = mriSteps
+                options.trainingVolumes = mriVolumes
+                let result = try MRIDemoTrainer(runtime: runtime).train(repository: repository, options: options) { print("  \($0)") }
+                let held = result.evaluation
+                print("\(MRIDemoTrainer.modelName) version \(result.version) → \(result.folder.path) (\(String(format: "%.1f", held.trainingSeconds)) s)")
+                print("  held-out (\(held.heldOutVolumes) volumes): mean Dice \(String(format: "%.4f", held.meanDice)) (min \(String(format: "%.4f", held.minimumDice))), empty volumes left empty \(held.emptyVolumesCorrect)/\(held.emptyVolumes)")
+                versions.append((MRIDemoTrainer.modelName, result.version))
+            }
+            if only == "all" || only == "biomarker" {
                 let trainer = BiomarkerDemoTrainer(library: try XGBoostLibrary())
                 let result = try trainer.train(csv: URL(fileURLWithPath: biomarkerData), repository: repository)
                 print("\(BiomarkerDemoTrainer.modelName) version \(result.version) → \(result.folder.path)")

@@ -2,12 +2,17 @@ import Foundation
 import Hummingbird
 import ImagingApp
 import KilnCore
+import KilnJobs
+import KilnStore
 
 /// The medical imaging app's routes at the seed's paths (`/predict/...`) and its feedback list.
 /// Any authenticated caller may predict; reviews need the `clinician` or `admin` role.
 struct ImagingController {
     let biomarkers: BiomarkerService
     let ct: CTClassificationService
+    let mri: MRISegmentationService
+    let jobs: JobService
+    let blobs: BlobStore
     let reviews: ReviewService
     let json: JSONBody
     let limits: Limits
@@ -16,6 +21,10 @@ struct ImagingController {
     func addRoutes(predict: RouterGroup<KilnRequestContext>, v1: RouterGroup<KilnRequestContext>) {
         predict.post("biomarker_prediction", use: biomarkerPrediction)
         predict.post("ct_classification", use: ctClassification)
+        predict.post("mri_segmentation", use: mriSegmentation)
+        predict.get("task_status/:task_id", use: taskStatus)
+        predict.get("task_status/:task_id/mask", use: taskMask)
+        predict.get("task_status/:task_id/preview", use: taskPreview)
         let clinicians = RequireRoleMiddleware(.clinician, .admin)
         predict.group(":prediction_id").add(middleware: clinicians).post("review", use: review)
         v1.group("feedback").add(middleware: clinicians).get(use: feedback)
@@ -29,6 +38,77 @@ struct ImagingController {
     @Sendable func biomarkerPrediction(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let body = try await json.decode(BiomarkerRequest.self, from: request, context: context)
         return JSONBody.response(json: try await biomarkers.predict(features: body.features, model: body.model))
+    }
+
+    @Sendable func mriSegmentation(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let folder = staging.appendingPathComponent("mri-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let received = try await MultipartUpload.receive(
+            request, into: folder,
+            fileNames: { field, _ in
+                guard field == "file" else { throw KilnError.invalidArgument("unexpected file field '\(field.prefix(64))'; send the volume as 'file'") }
+                return "upload"
+            },
+            maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes, syncFiles: false)
+        guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (a NIfTI volume, .nii or .nii.gz)") }
+        let (job, created) = try await mri.submit(
+            [UInt8](try Data(contentsOf: file.path, options: .mappedIfSafe)), filename: file.filename,
+            model: received.fields["model"].flatMap { $0.isEmpty ? nil : $0 }, actor: try context.principal().actor,
+            idempotencyKey: request.headers[.idempotencyKey])
+        let statusURL = "/predict/task_status/\(job.id)"
+        return JSONBody.response(json: .object([
+            "task_id": .string(job.id), "status": .string(job.state.rawValue), "status_url": .string(statusURL),
+            "events_url": .string("/v1/jobs/\(job.id)/events"),
+        ]), status: created ? .accepted : .ok, headers: [.location: statusURL])
+    }
+
+    /// An MRI segmentation job the caller may see (its owner, or an admin).
+    private func task(_ context: KilnRequestContext) async throws -> JobRecord {
+        let id = try context.parameters.require("task_id")
+        let principal = try context.principal()
+        guard let job = try await jobs.find(id: id), job.kind == MRISegmentationJob.kind,
+              principal.role == .admin || job.owner == principal.actor else {
+            throw KilnError.notFound("no segmentation task \(id.prefix(80))")
+        }
+        return job
+    }
+
+    @Sendable func taskStatus(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let job = try await task(context)
+        var result: JSONValue = .null
+        if job.state == .succeeded, let text = job.result, case .object(var object) = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
+            object["mask_url"] = .string("/predict/task_status/\(job.id)/mask")
+            object["preview_url"] = .string("/predict/task_status/\(job.id)/preview")
+            result = .object(object)
+        }
+        func date(_ value: Date?) -> JSONValue { value.map { .string(ISO8601DateFormatter().string(from: $0)) } ?? .null }
+        return JSONBody.response(json: .object([
+            "task_id": .string(job.id), "status": .string(job.state.rawValue), "progress": .number(job.progress),
+            "progress_message": job.progressMessage.map(JSONValue.string) ?? .null,
+            "created_at": date(job.createdAt), "started_at": date(job.startedAt), "finished_at": date(job.finishedAt),
+            "result": result,
+            "error": job.errorCode.map { .object(["code": .string($0), "message": .string(job.errorMessage ?? "")]) } ?? .null,
+        ]))
+    }
+
+    @Sendable func taskMask(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        try await taskBlob(context, pick: \.maskBlob, contentType: "application/gzip", filename: "mask.nii.gz")
+    }
+
+    @Sendable func taskPreview(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        try await taskBlob(context, pick: \.previewBlob, contentType: "image/png", filename: "preview.png")
+    }
+
+    private func taskBlob(_ context: KilnRequestContext, pick: KeyPath<MRISegmentationJob.Output, String>, contentType: String, filename: String) async throws -> Response {
+        let job = try await task(context)
+        guard job.state == .succeeded, let text = job.result else {
+            throw KilnError.conflict("task \(job.id) is \(job.state.rawValue); its files exist once it has succeeded", details: ["state": .string(job.state.rawValue)])
+        }
+        let output = try JobCoding.decode(MRISegmentationJob.Output.self, from: text)
+        guard let url = blobs.fileURL(sha256: output[keyPath: pick]) else { throw KilnError.notFound("the files of task \(job.id) are no longer stored") }
+        return Response(status: .ok, headers: [.contentType: contentType, .contentDisposition: "attachment; filename=\"\(filename)\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: url))))
     }
 
     @Sendable func ctClassification(_ request: Request, context: KilnRequestContext) async throws -> Response {

@@ -47,8 +47,8 @@ struct JSONBody: Sendable {
 
     /// A response (200 unless told) with a `JSONValue` written as it is (keys untouched, no `JSONEncoder`): for
     /// surfaces whose field names are fixed by others (MLflow, the seeds' apps).
-    static func response(json value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        var headers = HTTPFields()
+    static func response(json value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
     }
