@@ -11,8 +11,10 @@ PORT ?= 8080
 .PHONY: serve test deps build release test-swift test-system venv bench clean-data
 
 serve: release
-	@# The imaging app's demo models (trained once, in about 40 s; labelled demos).
-	@test -d .kiln/models/ct_classifier || .build/release/kiln train imaging-demo
+	@# The imaging app's demo models, each trained once (about 3 minutes in all; labelled demos).
+	@for model in ct:ct_classifier mri:mri_segmenter biomarker:biomarker_classifier; do \
+	  test -d .kiln/models/$${model#*:} || .build/release/kiln train imaging-demo --only $${model%%:*} || exit 1; \
+	done
 	.build/release/kiln serve --host $(HOST) --port $(PORT)
 
 test: deps build test-swift test-system

@@ -177,6 +177,7 @@ public func buildApplication(
             keepIdentifiers: config.imaging.storeIdentifiedDICOM),
         mri: MRISegmentationService(registry: registry, jobs: jobs, blobs: blobs), jobs: jobs, blobs: blobs,
         reviews: ReviewService(predictions: predictions),
+        datasets: FeedbackDatasetService(predictions: predictions, db: database.sql, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql)),
         json: json, limits: config.limits, staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true)
     ).addRoutes(predict: router.group("predict"), v1: v1)
 

@@ -1,5 +1,5 @@
 import Foundation
-import ImagingApp
+@testable import ImagingApp
 import KilnML
 import Testing
 
@@ -48,5 +48,33 @@ struct ImageMathTests {
         let inside = first[1].hounsfield.values.indices.filter { lesion[$0] }.map { first[1].hounsfield.values[$0] }
         let mean = inside.reduce(0, +) / Float(inside.count)
         #expect(abs(mean - 40) > 60)
+    }
+}
+
+@Suite struct VolumeMathTests {
+    @Test func resamplingKeepsConstantsAndHalvingAveragesPairs() {
+        let constant = FloatVolume(dimensions: [5, 6, 7], values: [Float](repeating: 3, count: 210))
+        #expect(constant.resampled(to: [8, 4, 12]).values.allSatisfy { abs($0 - 3) < 1e-6 })
+        let ramp = FloatVolume(dimensions: [4, 1, 1], values: [0, 2, 4, 6])
+        #expect(ramp.resampled(to: [2, 1, 1]).values == [1, 5])
+    }
+
+    @Test func quantileNormalisationMapsToUnitRange() {
+        let volume = FloatVolume(dimensions: [10, 10, 10], values: (0..<1000).map(Float.init))
+        let normalised = volume.normalisedByQuantiles(low: 0.1, high: 0.9)
+        #expect(normalised.values.min() == 0 && normalised.values.max() == 1)
+        #expect(abs(normalised[5, 4, 4] - (445 - 99.0) / (899 - 99)) < 1e-4)
+    }
+
+    @Test func smallComponentsAreRemovedAndLargeOnesKept() {
+        var mask = [UInt8](repeating: 0, count: 10 * 10 * 10)
+        func set(_ x: Int, _ y: Int, _ z: Int) { mask[(z * 10 + y) * 10 + x] = 1 }
+        for x in 2..<5 { for y in 2..<5 { for z in 2..<5 { set(x, y, z) } } }   // 27 voxels
+        set(8, 8, 8); set(8, 8, 9)                                              // a 2-voxel speck
+        set(0, 0, 0); set(1, 1, 1)                                              // diagonal: two 1-voxel components
+        let cleaned = MRISegmenter.removingSmallComponents(mask, dimensions: [10, 10, 10], minimum: 3)
+        #expect(cleaned.reduce(0) { $0 + Int($1) } == 27)
+        #expect(MRISegmenter.dice(cleaned, mask) > 0.9)
+        #expect(MRISegmenter.dice([0, 0], [0, 0]) == 1)
     }
 }

@@ -97,6 +97,7 @@ public struct MRIDemoTrainer: Sendable {
                     "resampling": "trilinear to the grid and back to the input's grid",
                 ]),
                 "threshold": .number(0.5),
+                "min_component_fraction": .number(MRIPreprocessing().minComponentFraction),
                 "training": .object([
                     "volumes": .int(options.trainingVolumes), "steps": .int(options.steps), "batch_size": .int(options.batchSize),
                     "crop": .int(crop), "learning_rate": .number(options.learningRate), "seed": .int(Int(options.seed)),

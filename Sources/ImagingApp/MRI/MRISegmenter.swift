@@ -7,15 +7,18 @@ import Torch
 
 /// How a segmentation model wants its volumes, from `config.json`: `metadata.preprocessing.grid`
 /// (x, y, z voxels the volume is resampled to; each divisible by 4), `metadata.threshold` on the
-/// tumour probability, and `labels` (background first).
+/// tumour probability, `metadata.min_component_fraction` (lesion components smaller than this
+/// fraction of the volume's voxels are dropped as specks), and `labels` (background first).
 struct MRIPreprocessing: Sendable {
     var grid: [Int]
     var threshold: Float
+    var minComponentFraction: Double
     var labels: [String]
 
-    init(grid: [Int] = MRIDemoTrainer.grid, threshold: Float = 0.5, labels: [String] = MRIDemoTrainer.labels) {
+    init(grid: [Int] = MRIDemoTrainer.grid, threshold: Float = 0.5, minComponentFraction: Double = 1e-4, labels: [String] = MRIDemoTrainer.labels) {
         self.grid = grid
         self.threshold = threshold
+        self.minComponentFraction = minComponentFraction
         self.labels = labels
     }
 
@@ -30,13 +33,15 @@ struct MRIPreprocessing: Sendable {
             self.grid = grid
         }
         if case .number(let threshold)? = metadata["threshold"] { self.threshold = Float(threshold) }
+        if case .number(let fraction)? = metadata["min_component_fraction"] { minComponentFraction = max(0, fraction) }
         if let labels = config.labels, labels.count >= 2 { self.labels = labels }
     }
 }
 
 /// Segments a volume: intensities normalised by quantiles, resampled to the model's grid, the
 /// network's tumour probabilities resampled back onto the input's own grid, then thresholded.
-/// The mask therefore has the input's geometry whatever its size or spacing.
+/// The mask therefore has the input's geometry whatever its size or spacing. Lesion components
+/// (6-connected) below the model's minimum size are removed.
 enum MRISegmenter {
     static func segment(_ image: FloatVolume, module: TorchModule, preprocessing: MRIPreprocessing) throws -> [UInt8] {
         let grid = preprocessing.grid
@@ -47,7 +52,34 @@ enum MRISegmenter {
             throw KilnError.invalidArgument("the model returned \(values.count) values for a \(grid) grid; it must return one probability per voxel")
         }
         let native = FloatVolume(dimensions: grid, values: values).resampled(to: image.dimensions)
-        return native.values.map { $0 >= preprocessing.threshold ? 1 : 0 }
+        let mask: [UInt8] = native.values.map { $0 >= preprocessing.threshold ? 1 : 0 }
+        return removingSmallComponents(mask, dimensions: image.dimensions, minimum: Int((preprocessing.minComponentFraction * Double(mask.count)).rounded(.up)))
+    }
+
+    /// `mask` without its 6-connected foreground components of fewer than `minimum` voxels.
+    static func removingSmallComponents(_ mask: [UInt8], dimensions: [Int], minimum: Int) -> [UInt8] {
+        guard minimum > 1 else { return mask }
+        let (nx, ny, nz) = (dimensions[0], dimensions[1], dimensions[2])
+        var output = mask
+        var visited = [Bool](repeating: false, count: mask.count)
+        var stack: [Int] = [], component: [Int] = []
+        for seed in mask.indices where mask[seed] > 0 && !visited[seed] {
+            visited[seed] = true
+            stack.append(seed)
+            component.removeAll(keepingCapacity: true)
+            while let index = stack.popLast() {
+                component.append(index)
+                let x = index % nx, y = (index / nx) % ny, z = index / (nx * ny)
+                for (ok, neighbour) in [(x > 0, index - 1), (x < nx - 1, index + 1), (y > 0, index - nx), (y < ny - 1, index + nx),
+                                        (z > 0, index - nx * ny), (z < nz - 1, index + nx * ny)]
+                where ok && mask[neighbour] > 0 && !visited[neighbour] {
+                    visited[neighbour] = true
+                    stack.append(neighbour)
+                }
+            }
+            if component.count < minimum { for index in component { output[index] = 0 } }
+        }
+        return output
     }
 
     /// Sørensen–Dice coefficient of two binary masks (1 when both are empty).

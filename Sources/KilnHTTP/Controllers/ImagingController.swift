@@ -14,6 +14,7 @@ struct ImagingController {
     let jobs: JobService
     let blobs: BlobStore
     let reviews: ReviewService
+    let datasets: FeedbackDatasetService
     let json: JSONBody
     let limits: Limits
     let staging: URL
@@ -28,6 +29,9 @@ struct ImagingController {
         let clinicians = RequireRoleMiddleware(.clinician, .admin)
         predict.group(":prediction_id").add(middleware: clinicians).post("review", use: review)
         v1.group("feedback").add(middleware: clinicians).get(use: feedback)
+        let datasetRoutes = v1.group("datasets").add(middleware: clinicians)
+        datasetRoutes.post("from-feedback", use: datasetFromFeedback)
+        datasetRoutes.get(":name/versions/:version", use: datasetManifest)
     }
 
     struct BiomarkerRequest: Decodable {
@@ -153,6 +157,25 @@ struct ImagingController {
         let answer = try await reviews.review(predictionID: try context.parameters.require("prediction_id"), decision: body.decision,
                                               label: body.label, notes: body.notes, reviewer: try context.principal().actor)
         return JSONBody.response(json: answer, status: .created)
+    }
+
+    struct DatasetRequest: Decodable {
+        var name: String
+        var model: String?
+        var task: String?
+    }
+
+    @Sendable func datasetFromFeedback(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let body = try await json.decode(DatasetRequest.self, from: request, context: context)
+        let answer = try await datasets.export(name: body.name, model: body.model, task: body.task, actor: try context.principal().actor)
+        return JSONBody.response(json: answer, status: .created)
+    }
+
+    @Sendable func datasetManifest(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let versionText = try context.parameters.require("version")
+        guard let version = Int(versionText), version > 0 else { throw KilnError.invalidArgument("version must be a positive integer") }
+        let bytes = try await datasets.manifest(name: try context.parameters.require("name"), version: version)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     @Sendable func feedback(_ request: Request, context: KilnRequestContext) async throws -> Response {

@@ -2272,6 +2272,368 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/predict/mri_segmentation": {
+   "post": {
+    "operationId": "imagingMRISegmentation",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "Imaging app: segment an MR volume as an asynchronous job (seed 000 path).",
+    "description": "Multipart upload of a NIfTI-1 volume (`.nii` or `.nii.gz`, either byte order; uint8/int8/int16/uint16/int32/uint32/float32/float64; a 4-D file uses its first volume). The file is checked and the model resolved before anything is queued; the job (kind `imaging.mri_segmentation`) then normalises intensities (1st–99.5th percentile), resamples to the model's grid (demo: 64³), runs the TorchScript segmenter (default `mri_segmenter@production`, the DEMO 3-D U-Net trained by `kiln train imaging-demo`; not for clinical use), resamples the tumour probability back to the input's grid, thresholds it and drops specks. Poll `status_url`, or stream `/v1/jobs/{id}/events`. An `Idempotency-Key` header makes a resubmission return the first task (200). Rejects: no `file` part or an unexpected file field, a model that is not TorchScript or has an invalid `metadata.preprocessing.grid` (400); a file that is not NIfTI-1 or is truncated (422 `not_nifti`), NIfTI-2, a .hdr/.img pair or complex/RGB data (422 `unsupported_nifti`); a zip of a DICOM series (415, not supported yet); an unknown model or alias (404); a body over `max_upload` or a volume over 512³ voxels (413).",
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "multipart/form-data": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "file"
+        ],
+        "properties": {
+         "file": {
+          "type": "string",
+          "format": "binary",
+          "description": "NIfTI-1 volume (.nii or .nii.gz)."
+         },
+         "model": {
+          "type": "string",
+          "description": "`name` or `name@alias`."
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "202": {
+      "description": "Queued.",
+      "headers": {
+       "Location": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      },
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SegmentationTaskAccepted"
+        }
+       }
+      }
+     },
+     "200": {
+      "description": "The task an earlier request with the same Idempotency-Key created.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SegmentationTaskAccepted"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
+     },
+     "422": {
+      "$ref": "#/components/responses/UnprocessableVolume"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/predict/task_status/{task_id}": {
+   "get": {
+    "operationId": "imagingTaskStatus",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "Imaging app: state, progress and result of a segmentation task (seed 000 path).",
+    "description": "Visible to the task's submitter and to admins. Rejects: an unknown task, or one of another caller (404).",
+    "parameters": [
+     {
+      "name": "task_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The task.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SegmentationTask"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/predict/task_status/{task_id}/mask": {
+   "get": {
+    "operationId": "imagingTaskMask",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "Imaging app: download a finished segmentation's mask.",
+    "description": "The label mask as NIfTI-1 (.nii.gz, uint8, intent LABEL) with the input's header geometry: dimensions, pixdim, qform, sform. Rejects: an unknown or foreign task (404); a task that has not succeeded (409).",
+    "parameters": [
+     {
+      "name": "task_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The label mask as NIfTI-1 (.nii.gz, uint8, intent LABEL) with the input's header geometry: dimensions, pixdim, qform, sform.",
+      "content": {
+       "application/gzip": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/predict/task_status/{task_id}/preview": {
+   "get": {
+    "operationId": "imagingTaskPreview",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "Imaging app: download a finished segmentation's preview.",
+    "description": "The preview: one axial slice with the lesion outlined in red. Rejects: an unknown or foreign task (404); a task that has not succeeded (409).",
+    "parameters": [
+     {
+      "name": "task_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The preview: one axial slice with the lesion outlined in red.",
+      "content": {
+       "image/png": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/datasets/from-feedback": {
+   "post": {
+    "operationId": "exportFeedbackDataset",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "Export reviewed predictions as the next version of a labelled dataset.",
+    "description": "Role `clinician` or `admin`. Every reviewed prediction (optionally of one `model` and/or `task`) becomes a case labelled by its latest review: the predicted label when confirmed, the clinician's when corrected. The case list (prediction, task, model and version, de-identified input blob, label, decision, reviewer, notes) is stored as a JSON manifest; the dataset keeps the manifest and the input blobs referenced. Each export of a name adds a version. Rejects: a bad name (1–100 of letters, digits, `.`, `_`, `-`), no reviewed predictions matching, more than 100000 matching reviews (400); a role other than clinician/admin (403); a concurrent export that took the same version (409).",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "name"
+        ],
+        "properties": {
+         "name": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+         },
+         "model": {
+          "type": "string"
+         },
+         "task": {
+          "type": "string"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The new dataset version.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/FeedbackDataset"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/datasets/{name}/versions/{version}": {
+   "get": {
+    "operationId": "getFeedbackDataset",
+    "tags": [
+     "Imaging app"
+    ],
+    "summary": "The manifest of one dataset version: the summary fields plus `items`, one per case.",
+    "description": "Role `clinician` or `admin`. Rejects: a version that is not a positive integer (400); an unknown name or version (404).",
+    "parameters": [
+     {
+      "name": "name",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "version",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The manifest.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -3173,6 +3535,152 @@ enum OpenAPIDocument {
       "type": "string"
      }
     }
+   },
+   "SegmentationTaskAccepted": {
+    "type": "object",
+    "required": [
+     "task_id",
+     "status",
+     "status_url",
+     "events_url"
+    ],
+    "properties": {
+     "task_id": {
+      "type": "string"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "queued",
+       "running",
+       "succeeded",
+       "failed",
+       "cancelled"
+      ]
+     },
+     "status_url": {
+      "type": "string"
+     },
+     "events_url": {
+      "type": "string"
+     }
+    }
+   },
+   "SegmentationTask": {
+    "type": "object",
+    "required": [
+     "task_id",
+     "status",
+     "progress",
+     "result",
+     "error"
+    ],
+    "properties": {
+     "task_id": {
+      "type": "string"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "queued",
+       "running",
+       "succeeded",
+       "failed",
+       "cancelled"
+      ]
+     },
+     "progress": {
+      "type": "number"
+     },
+     "progress_message": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "created_at": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "started_at": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "finished_at": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "result": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "description": "Once succeeded: model {name, version, demo, notice}, input {filename, dimensions, spacing_mm, orientation (nibabel axis codes), datatype, volumes}, labels [{label, name, voxels, volume_ml}], lesion_bounding_box {min_voxel, max_voxel, size_mm} or null, preview_slice (the axial slice with the most lesion voxels, else the middle one), processing_time_ms, mask_url, preview_url, mask_blob, preview_blob."
+     },
+     "error": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "properties": {
+       "code": {
+        "type": "string"
+       },
+       "message": {
+        "type": "string"
+       }
+      }
+     }
+    }
+   },
+   "FeedbackDataset": {
+    "type": "object",
+    "required": [
+     "name",
+     "version",
+     "cases",
+     "labels",
+     "manifest_sha256",
+     "manifest_url"
+    ],
+    "properties": {
+     "name": {
+      "type": "string"
+     },
+     "version": {
+      "type": "integer"
+     },
+     "cases": {
+      "type": "integer"
+     },
+     "labels": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "integer"
+      }
+     },
+     "filter": {
+      "type": "object"
+     },
+     "created_by": {
+      "type": "string"
+     },
+     "created_at": {
+      "type": "string"
+     },
+     "manifest_sha256": {
+      "type": "string"
+     },
+     "manifest_url": {
+      "type": "string"
+     }
+    }
    }
   },
   "responses": {
@@ -3268,6 +3776,16 @@ enum OpenAPIDocument {
    },
    "UnprocessableImage": {
     "description": "not_dicom, dicom_truncated, unsupported_transfer_syntax or undecodable_image: the uploaded image cannot be used.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "UnprocessableVolume": {
+    "description": "not_nifti or unsupported_nifti: the uploaded volume cannot be used.",
     "content": {
      "application/json": {
       "schema": {

@@ -280,5 +280,20 @@ extension Migration {
                 .run()
             try await db.create(index: "prediction_reviews_by_prediction").on("prediction_reviews").column("prediction_id").run()
         },
+        Migration(version: 8, name: "labelled datasets exported from reviews") { db in
+            // One row per dataset version; the case list itself is a manifest blob.
+            try await db.create(table: "feedback_datasets")
+                .column("name", type: .text, .notNull)
+                .column("version", type: .bigint, .notNull)
+                .column("model", type: .text)
+                .column("task", type: .text)
+                .column("cases", type: .bigint, .notNull)
+                .column("labels", type: .text, .notNull)
+                .column("manifest_sha256", type: .text, .notNull)
+                .column("created_by", type: .text, .notNull)
+                .column("created_at", type: .real, .notNull)
+                .primaryKey("name", "version")
+                .run()
+        },
     ]
 }
