@@ -40,7 +40,10 @@ public final class JobService: Service, Sendable {
     private let logger: Logger
     public let events: JobEventBus
     private let nodeID = "node-" + UUID().uuidString.prefix(8).lowercased()
-    private let wakeUps = WakeUps()
+    /// Idle workers wait per kind: a submission must wake a worker that can claim it (one shared
+    /// queue woke, say, an inference worker for a segmentation job, and the job then waited for
+    /// the next poll).
+    private let wakeUps: [String: WakeUps]
     /// Opened by the composition root when the server is ready to run work.
     public let startGate = StartGate()
 
@@ -52,6 +55,7 @@ public final class JobService: Service, Sendable {
         self.references = references
         self.blobs = blobs
         self.kinds = Dictionary(uniqueKeysWithValues: kinds.map { ($0.kind, $0) })
+        self.wakeUps = Dictionary(uniqueKeysWithValues: kinds.map { ($0.kind, WakeUps()) })
         self.events = events
         self.settings = settings
         self.logger = logger
@@ -79,7 +83,7 @@ public final class JobService: Service, Sendable {
         if result.created {
             for blob in inputBlobs { try await references.add(sha256: blob, kind: "job", id: job.id) }
             events.publish(.snapshot(result.job))
-            wakeOneWorker()
+            wakeOneWorker(of: kind)
         }
         return result
     }
@@ -152,12 +156,12 @@ public final class JobService: Service, Sendable {
         }
     }
 
-    private func wakeOneWorker() {
-        wakeUps.wakeOne()
+    private func wakeOneWorker(of kind: String) {
+        wakeUps[kind]?.wakeOne()
     }
 
     private func wakeAllWorkers() {
-        wakeUps.wakeAll()
+        for wakeUps in wakeUps.values { wakeUps.wakeAll() }
     }
 
     private func workerLoop(_ registered: RegisteredJobKind, worker: String) async {
@@ -171,7 +175,7 @@ public final class JobService: Service, Sendable {
                 continue
             }
             guard let job = claimed else {
-                await wakeUps.wait(timeout: settings.pollInterval)
+                await wakeUps[registered.kind]!.wait(timeout: settings.pollInterval)
                 continue
             }
             events.publish(.snapshot(job))
@@ -276,7 +280,7 @@ public final class JobService: Service, Sendable {
         }
         if let stored = try? await repository.find(id: job.id) {
             events.publish(.snapshot(stored))
-            if stored.state == .queued { wakeOneWorker() }
+            if stored.state == .queued { wakeOneWorker(of: stored.kind) }
         }
     }
 
@@ -286,7 +290,7 @@ public final class JobService: Service, Sendable {
                 for job in try await repository.recoverExpired(now: Date()) {
                     logger.notice("recovered a job whose worker stopped", metadata: ["job_id": "\(job.id)", "state": "\(job.state.rawValue)"])
                     events.publish(.snapshot(job))
-                    if job.state == .queued { wakeOneWorker() }
+                    if job.state == .queued { wakeOneWorker(of: job.kind) }
                 }
                 if let retention = settings.retention {
                     for job in try await repository.purge(finishedBefore: Date().addingTimeInterval(-retention)) {

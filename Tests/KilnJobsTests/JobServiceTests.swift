@@ -37,14 +37,14 @@ final class FlakyHandler: JobHandler, @unchecked Sendable {
 }
 
 func withJobService<T: Sendable>(
-    flaky: FlakyHandler = FlakyHandler(), timeout: Duration = .seconds(30),
+    flaky: FlakyHandler = FlakyHandler(), timeout: Duration = .seconds(30), pollInterval: Duration = .milliseconds(50),
     _ body: @Sendable (JobService) async throws -> T
 ) async throws -> T {
     try await withTemporaryJobsDatabase { database, directory in
         var settings = JobService.Settings()
         settings.heartbeat = .milliseconds(50)
         settings.retryBackoff = .milliseconds(50)
-        settings.pollInterval = .milliseconds(50)
+        settings.pollInterval = pollInterval
         settings.recoveryInterval = .milliseconds(100)
         let service = JobService(
             repository: SQLJobRepository(db: database.sql), references: SQLBlobReferenceRepository(db: database.sql),
@@ -94,6 +94,18 @@ func waitForEnd(_ service: JobService, _ id: String, within seconds: Double = 10
             #expect(created && job.state == .queued)
             let done = try await waitForEnd(service, job.id)
             #expect(done.state == .succeeded && done.result == #"{"echoed":"hi"}"# && done.progress == 1 && done.attempts == 1)
+        }
+    }
+
+    /// Idle workers of other kinds must not swallow a submission's wake-up: with polling made
+    /// useless (a minute), every job still starts at once.
+    @Test func aSubmissionWakesAWorkerOfItsOwnKind() async throws {
+        try await withJobService(pollInterval: .seconds(60)) { service async throws in
+            try await Task.sleep(for: .milliseconds(200))  // all three workers idle
+            for _ in 0..<4 {
+                let (job, _) = try await service.submit(kind: "flaky", parameters: #"{"failures":0}"#, owner: "o")
+                #expect(try await waitForEnd(service, job.id, within: 5).state == .succeeded)
+            }
         }
     }
 
