@@ -22,16 +22,14 @@ public struct FloatVolume: Sendable, Equatable {
         values.withUnsafeBufferPointer { source in
             var index = 0
             for z in axes[2] {
+                let (zLow, zHigh) = (z.low * ny, z.high * ny)
                 for y in axes[1] {
+                    // The four source rows around (y, z) and their weights.
+                    let rows = ((zLow + y.low) * nx, (zLow + y.high) * nx, (zHigh + y.low) * nx, (zHigh + y.high) * nx)
+                    let weights = ((1 - z.fraction) * (1 - y.fraction), (1 - z.fraction) * y.fraction, z.fraction * (1 - y.fraction), z.fraction * y.fraction)
                     for x in axes[0] {
-                        var sum: Float = 0
-                        for (zi, zw) in [(z.low, 1 - z.fraction), (z.high, z.fraction)] where zw > 0 {
-                            for (yi, yw) in [(y.low, 1 - y.fraction), (y.high, y.fraction)] where yw > 0 {
-                                let row = (zi * ny + yi) * nx
-                                sum += zw * yw * (source[row + x.low] * (1 - x.fraction) + source[row + x.high] * x.fraction)
-                            }
-                        }
-                        output[index] = sum
+                        func along(_ row: Int) -> Float { source[row + x.low] * (1 - x.fraction) + source[row + x.high] * x.fraction }
+                        output[index] = weights.0 * along(rows.0) + weights.1 * along(rows.1) + weights.2 * along(rows.2) + weights.3 * along(rows.3)
                         index += 1
                     }
                 }
