@@ -35,10 +35,10 @@ SHAPE = (128, 128, 128)
 
 
 def synthetic_volume(path: Path):
-    """A head-like ellipsoid with a bright sphere, int16, 1.5 mm voxels."""
+    """A head-like ellipsoid (scalp, skull, grey and white matter) with a bright 29.6 ml sphere, int16, 1.5 mm voxels."""
     grid = np.stack(np.meshgrid(*[(np.arange(n) + 0.5) / n for n in SHAPE], indexing="ij"))
     head = (((grid - 0.5) / np.array([0.4, 0.44, 0.4])[:, None, None, None]) ** 2).sum(axis=0)
-    volume = np.where(head <= 1, np.where(head > 0.62, 450.0, 680.0), 20.0)
+    volume = np.select([head > 1, head > 0.92, head > 0.8, head > 0.62], [20.0, 900.0, 80.0, 450.0], 680.0)
     volume[(((grid - np.array([0.6, 0.45, 0.5])[:, None, None, None]) / 0.1) ** 2).sum(axis=0) <= 1] = 950
     volume += np.random.default_rng(0).normal(0, 40, SHAPE)
     nibabel.save(nibabel.Nifti1Image(volume.astype(np.int16), np.diag([1.5, 1.5, 1.5, 1])), str(path))

@@ -359,7 +359,7 @@ def test_mri_segmentation_job_keeps_the_input_geometry(server):
 
 
 def test_mri_segmentation_finds_a_bright_lesion_in_a_synthetic_volume(server):
-    """A volume the tests build themselves: a head-like ellipsoid with a bright sphere. Even the
+    """A volume the tests build themselves: a head-like ellipsoid with a bright sphere. The
     demo model must put its mask over the sphere and not far outside it."""
     import gzip
     import nibabel
@@ -368,7 +368,8 @@ def test_mri_segmentation_finds_a_bright_lesion_in_a_synthetic_volume(server):
     grid = np.stack(np.meshgrid(*[(np.arange(n) + 0.5) / n for n in shape], indexing="ij"))
     head = (((grid - 0.5) / np.array([0.4, 0.44, 0.4])[:, None, None, None]) ** 2).sum(axis=0)
     sphere = (((grid - np.array([0.6, 0.45, 0.5])[:, None, None, None]) / 0.1) ** 2).sum(axis=0) <= 1
-    volume = np.where(head <= 1, 0.68, 0.02)
+    # Scalp, skull, grey and white matter, as a T1 image shows them.
+    volume = np.select([head > 1, head > 0.92, head > 0.8, head > 0.62], [0.02, 0.9, 0.08, 0.45], 0.68)
     volume[sphere] = 0.95
     volume += np.random.default_rng(7).normal(0, 0.04, shape)
     affine = np.diag([1.5, 1.5, 2.0, 1.0])

@@ -2674,8 +2674,14 @@ enum OpenAPIDocument {
          "unsupported_media_type",
          "rate_limited",
          "unavailable",
-         "internal",
-         "deadline_exceeded"
+         "deadline_exceeded",
+         "not_dicom",
+         "dicom_truncated",
+         "unsupported_transfer_syntax",
+         "undecodable_image",
+         "not_nifti",
+         "unsupported_nifti",
+         "internal"
         ]
        },
        "message": {
