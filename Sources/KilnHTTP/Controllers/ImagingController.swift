@@ -44,20 +44,27 @@ struct ImagingController {
         return JSONBody.response(json: try await biomarkers.predict(features: body.features, model: body.model))
     }
 
-    @Sendable func mriSegmentation(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let folder = staging.appendingPathComponent("mri-\(UUID().uuidString)", isDirectory: true)
+    /// A multipart body with one file part, `file`, and text fields: the fields, the file's name
+    /// and its bytes (staged on disk while the body streams in, removed afterwards).
+    private func receiveFile(_ request: Request, what: String) async throws -> (MultipartUpload.Result, String, Data) {
+        let folder = staging.appendingPathComponent("upload-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let received = try await MultipartUpload.receive(
             request, into: folder,
             fileNames: { field, _ in
-                guard field == "file" else { throw KilnError.invalidArgument("unexpected file field '\(field.prefix(64))'; send the volume as 'file'") }
+                guard field == "file" else { throw KilnError.invalidArgument("unexpected file field '\(field.prefix(64))'; send \(what) as 'file'") }
                 return "upload"
             },
             maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes, syncFiles: false)
-        guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (a NIfTI volume, .nii or .nii.gz)") }
+        guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (\(what))") }
+        return (received, file.filename, try Data(contentsOf: file.path))
+    }
+
+    @Sendable func mriSegmentation(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let (received, filename, bytes) = try await receiveFile(request, what: "a NIfTI volume, .nii or .nii.gz")
         let (job, created) = try await mri.submit(
-            [UInt8](try Data(contentsOf: file.path, options: .mappedIfSafe)), filename: file.filename,
+            [UInt8](bytes), filename: filename,
             model: received.fields["model"].flatMap { $0.isEmpty ? nil : $0 }, actor: try context.principal().actor,
             idempotencyKey: request.headers[.idempotencyKey])
         let statusURL = "/predict/task_status/\(job.id)"
@@ -116,17 +123,7 @@ struct ImagingController {
     }
 
     @Sendable func ctClassification(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let folder = staging.appendingPathComponent("ct-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let received = try await MultipartUpload.receive(
-            request, into: folder,
-            fileNames: { field, _ in
-                guard field == "file" else { throw KilnError.invalidArgument("unexpected file field '\(field.prefix(64))'; send the image as 'file'") }
-                return "upload"
-            },
-            maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes, syncFiles: false)
-        guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (a DICOM file, PNG or JPEG)") }
+        let (received, _, bytes) = try await receiveFile(request, what: "a DICOM file, PNG or JPEG")
         var options = CTClassificationService.Options()
         options.window = received.fields["window"].flatMap { $0.isEmpty ? nil : $0 }
         options.model = received.fields["model"].flatMap { $0.isEmpty ? nil : $0 }
@@ -141,7 +138,6 @@ struct ImagingController {
             guard let frame = Int(text), frame >= 0 else { throw KilnError.invalidArgument("frame must be a non-negative integer") }
             options.frame = frame
         }
-        let bytes = try Data(contentsOf: file.path, options: .mappedIfSafe)
         let answer = try await ct.classify(bytes, options: options, actor: try context.principal().actor)
         return JSONBody.response(json: answer)
     }
