@@ -69,18 +69,3 @@ public struct BiomarkerService: Sendable {
         ])
     }
 }
-
-/// The `model` block of every imaging answer: which version answered, and whether it is a demo.
-enum ImagingModelBlock {
-    static func json(_ loaded: LoadedVersion) -> JSONValue {
-        let metadata = loaded.config.metadata ?? [:]
-        var block: [String: JSONValue] = ["name": .string(loaded.name), "version": .int(loaded.version)]
-        if metadata["demo"] == .bool(true) {
-            block["demo"] = .bool(true)
-            block["notice"] = metadata["notice"] ?? "DEMO MODEL — not for clinical use"
-        } else {
-            block["demo"] = .bool(false)
-        }
-        return .object(block)
-    }
-}

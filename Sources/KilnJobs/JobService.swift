@@ -92,6 +92,12 @@ public final class JobService: Service, Sendable {
         try await repository.find(id: id)
     }
 
+    /// The job if `principal` may see it: its owner, or an admin.
+    public func find(id: String, visibleTo principal: Principal) async throws -> JobRecord? {
+        guard let job = try await repository.find(id: id), principal.role == .admin || job.owner == principal.actor else { return nil }
+        return job
+    }
+
     public func list(owner: String?, state: JobState?, kind: String?, limit: Int, before: (Date, String)?) async throws -> [JobRecord] {
         try await repository.list(owner: owner, state: state, kind: kind, limit: limit, before: before)
     }

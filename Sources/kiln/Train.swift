@@ -33,9 +33,10 @@ struct Train: AsyncParsableCommand {
             let repository = URL(fileURLWithPath: config.modelRepositoryPath, isDirectory: true)
             guard ["all", "ct", "mri", "biomarker"].contains(only) else { throw ValidationError("--only must be all, ct, mri or biomarker") }
             var versions: [(String, Int)] = []
-            if only == "all" || only == "ct" {
-                let runtime = try TorchRuntime()
-                runtime.threads = threads
+            // One libtorch runtime for the CT and MRI trainers.
+            let torch: TorchRuntime? = only == "biomarker" ? nil : try TorchRuntime()
+            torch?.threads = threads
+            if let runtime = torch, only == "all" || only == "ct" {
                 var options = CTDemoTrainer.Options()
                 options.trainingSlices = ctSlices
                 options.epochs = ctEpochs
@@ -45,9 +46,7 @@ struct Train: AsyncParsableCommand {
                 print("  held-out (\(held.heldOutSlices) slices): accuracy \(String(format: "%.4f", held.accuracy)), ROC AUC \(String(format: "%.4f", held.rocAUC)), Grad-CAM localisation \(String(format: "%.4f", held.gradCAMLocalisation))")
                 versions.append((CTDemoTrainer.modelName, result.version))
             }
-            if only == "all" || only == "mri" {
-                let runtime = try TorchRuntime()
-                runtime.threads = threads
+            if let runtime = torch, only == "all" || only == "mri" {
                 var options = MRIDemoTrainer.Options()
                 options.steps = mriSteps
                 options.trainingVolumes = mriVolumes

@@ -174,22 +174,3 @@ struct CTPreprocessing {
         return nil
     }
 }
-
-/// Wall time per named stage, for `processing_time_ms`.
-struct StageClock {
-    private var last = ContinuousClock.now
-    private let start = ContinuousClock.now
-    private var stages: [(String, Double)] = []
-
-    mutating func lap(_ name: String) {
-        let now = ContinuousClock.now
-        stages.append((name, (now - last).millisecondsValue))
-        last = now
-    }
-
-    var json: JSONValue {
-        var object = Dictionary(uniqueKeysWithValues: stages.map { ($0.0, JSONValue.number(($0.1 * 100).rounded() / 100)) })
-        object["total"] = .number(((ContinuousClock.now - start).millisecondsValue * 100).rounded() / 100)
-        return .object(object)
-    }
-}

@@ -131,7 +131,7 @@ public struct MRIDemoTrainer: Sendable {
     static func evaluate(_ module: TorchModule, on volumes: [SyntheticMRVolume]) throws -> Evaluation {
         var dice: [Double] = [], empty = 0, emptyCorrect = 0
         for volume in volumes {
-            let predicted = try MRISegmenter.segment(volume.image, module: module, preprocessing: MRIPreprocessing())
+            let predicted = try MRISegmenter.segment(normalised: volume.image.normalisedByQuantiles(), module: module, preprocessing: MRIPreprocessing())
             if volume.mask.contains(where: { $0 > 0 }) {
                 dice.append(MRISegmenter.dice(predicted, volume.mask))
             } else {

@@ -23,13 +23,6 @@ public struct MRISegmentationJob: JobHandler {
     }
 
     public struct Output: Codable, Sendable {
-        public struct ModelBlock: Codable, Sendable {
-            public var name: String
-            public var version: Int
-            public var demo: Bool
-            public var notice: String?
-        }
-
         public struct Label: Codable, Sendable {
             public var label: Int
             public var name: String
@@ -53,7 +46,7 @@ public struct MRISegmentationJob: JobHandler {
             public var volumes: Int
         }
 
-        public var model: ModelBlock
+        public var model: ImagingModelBlock
         public var input: InputFacts
         public var labels: [Label]
         public var lesionBoundingBox: BoundingBox?
@@ -71,48 +64,39 @@ public struct MRISegmentationJob: JobHandler {
     }
 
     public func run(_ parameters: Parameters, context: JobContext) async throws -> Output {
-        var stages: [String: Double] = [:]
-        var clock = ContinuousClock.now
-        func lap(_ name: String) {
-            let now = ContinuousClock.now
-            stages[name] = ((now - clock).millisecondsValue * 100).rounded() / 100
-            clock = now
-        }
+        var stages = StageClock()
         await context.progress(0.05, "reading the volume")
         let volume = try NiftiVolume.read([UInt8](try context.input(parameters.input)))
-        let image = FloatVolume(dimensions: volume.dimensions, values: volume.values)
-        lap("read")
+        // Normalised once: the segmenter and the preview both use it.
+        let image = FloatVolume(dimensions: volume.dimensions, values: volume.values).normalisedByQuantiles()
+        stages.lap("read")
         try context.checkCancellation()
         await context.progress(0.15, "loading the model")
         // A job can wait for a load (after a restart, or an unload by the memory budget).
         let loaded = try await registry.resolveLoading(parameters.model, version: String(parameters.version), always: true)
         let preprocessing = try MRIPreprocessing(config: loaded.config)
-        lap("load_model")
+        stages.lap("load_model")
         await context.progress(0.25, "segmenting")
         let labels = try await loaded.scheduler.withRuntime { runtime -> [UInt8] in
             guard let torch = runtime as? TorchScriptRuntime else { throw KilnError(.internal, "the model's runtime is not TorchScript") }
             do {
-                return try MRISegmenter.segment(image, module: torch.module, preprocessing: preprocessing)
+                return try MRISegmenter.segment(normalised: image, module: torch.module, preprocessing: preprocessing)
             } catch let error as TorchError {
                 throw JobFailure(code: "model_rejected_input", message: "the model rejected the volume: \(error.message)")
             }
         }
-        lap("segment")
+        stages.lap("segment")
         await context.progress(0.85, "writing the mask and preview")
         let statistics = MaskStatistics(labels: labels, dimensions: volume.dimensions, labelCount: preprocessing.labels.count)
         let mask = try NiftiLabelMask.encode(labels, like: volume, description: "Kiln \(loaded.name) v\(loaded.version) labels")
         let slice = statistics.busiestSlice ?? volume.dimensions[2] / 2
-        let preview = try SegmentationPreview.png(image: image, labels: labels, slice: slice)
+        let preview = try SegmentationPreview.png(normalised: image, labels: labels, slice: slice)
         let maskBlob = try await context.store(mask)
         let previewBlob = try await context.store([UInt8](preview))
-        lap("write")
+        stages.lap("write")
 
-        let metadata = loaded.config.metadata ?? [:]
-        let demo = metadata["demo"] == .bool(true)
-        var notice: String?
-        if demo { if case .string(let text)? = metadata["notice"] { notice = text } else { notice = "DEMO MODEL — not for clinical use" } }
         return Output(
-            model: .init(name: loaded.name, version: loaded.version, demo: demo, notice: notice),
+            model: ImagingModelBlock(loaded),
             input: .init(filename: parameters.filename, dimensions: volume.dimensions, spacingMm: volume.spacing,
                          orientation: volume.orientation, datatype: volume.datatype, volumes: volume.volumes),
             labels: statistics.counts.indices.map { label in
@@ -122,7 +106,7 @@ public struct MRISegmentationJob: JobHandler {
             lesionBoundingBox: statistics.box.map { box in
                 .init(minVoxel: box.min, maxVoxel: box.max, sizeMm: (0..<3).map { Double(box.max[$0] - box.min[$0] + 1) * volume.spacing[$0] })
             },
-            maskBlob: maskBlob.sha256, previewBlob: previewBlob.sha256, previewSlice: slice, processingTimeMs: stages)
+            maskBlob: maskBlob.sha256, previewBlob: previewBlob.sha256, previewSlice: slice, processingTimeMs: stages.milliseconds)
     }
 }
 

@@ -38,14 +38,15 @@ struct MRIPreprocessing: Sendable {
     }
 }
 
-/// Segments a volume: intensities normalised by quantiles, resampled to the model's grid, the
-/// network's tumour probabilities resampled back onto the input's own grid, then thresholded.
+/// Segments a volume whose intensities are normalised by quantiles (`normalisedByQuantiles`):
+/// resampled to the model's grid, the network's tumour probabilities resampled back onto the
+/// input's own grid, then thresholded.
 /// The mask therefore has the input's geometry whatever its size or spacing. Lesion components
 /// (6-connected) below the model's minimum size are removed.
 enum MRISegmenter {
-    static func segment(_ image: FloatVolume, module: TorchModule, preprocessing: MRIPreprocessing) throws -> [UInt8] {
+    static func segment(normalised image: FloatVolume, module: TorchModule, preprocessing: MRIPreprocessing) throws -> [UInt8] {
         let grid = preprocessing.grid
-        let input = image.normalisedByQuantiles().resampled(to: grid)
+        let input = image.resampled(to: grid)
         let output = try module.forward([.float32(input.values, shape: [1, 1, grid[2], grid[1], grid[0]])])
         let values = output.first?.float32Values() ?? []
         guard values.count == input.values.count else {
@@ -134,9 +135,9 @@ struct MaskStatistics {
 /// The preview: one axial slice in grey with the mask's outline in red, drawn with +y upwards
 /// and enlarged (nearest neighbour) to at least 256 pixels across.
 enum SegmentationPreview {
-    static func png(image: FloatVolume, labels: [UInt8], slice z: Int) throws -> Data {
-        let normalised = image.normalisedByQuantiles()
-        let (nx, ny) = (image.dimensions[0], image.dimensions[1])
+    /// - Parameter normalised: intensities in 0…1.
+    static func png(normalised: FloatVolume, labels: [UInt8], slice z: Int) throws -> Data {
+        let (nx, ny) = (normalised.dimensions[0], normalised.dimensions[1])
         let scale = max(1, 256 / max(nx, ny))
         let (width, height) = (nx * scale, ny * scale)
         func label(_ x: Int, _ y: Int) -> UInt8 { x < 0 || y < 0 || x >= nx || y >= ny ? 0 : labels[(z * ny + y) * nx + x] }

@@ -77,9 +77,7 @@ struct ImagingController {
     /// An MRI segmentation job the caller may see (its owner, or an admin).
     private func task(_ context: KilnRequestContext) async throws -> JobRecord {
         let id = try context.parameters.require("task_id")
-        let principal = try context.principal()
-        guard let job = try await jobs.find(id: id), job.kind == MRISegmentationJob.kind,
-              principal.role == .admin || job.owner == principal.actor else {
+        guard let job = try await jobs.find(id: id, visibleTo: try context.principal()), job.kind == MRISegmentationJob.kind else {
             throw KilnError.notFound("no segmentation task \(id.prefix(80))")
         }
         return job

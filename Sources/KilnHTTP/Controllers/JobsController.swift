@@ -191,8 +191,7 @@ struct JobsController {
 
     private func visibleJob(_ context: KilnRequestContext) async throws -> JobRecord {
         let id = try context.parameters.require("id")
-        let principal = try context.principal()
-        guard let job = try await jobs.find(id: id), principal.role == .admin || job.owner == principal.actor else {
+        guard let job = try await jobs.find(id: id, visibleTo: try context.principal()) else {
             throw KilnError.notFound("no job \(id.prefix(80))")
         }
         return job
