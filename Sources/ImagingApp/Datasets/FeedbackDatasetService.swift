@@ -75,10 +75,6 @@ public struct FeedbackDatasetService: Sendable {
             "created_by": .string(actor), "created_at": .string(ISO8601DateFormatter().string(from: createdAt)),
         ]
         let manifest = try await blobs.write(bytes: JSONValue.object(summary.merging(["items": .array(cases)]) { $1 }).jsonBytes)
-        let id = "\(name)@\(version)"
-        for sha in Set([manifest.sha256] + latest.compactMap(\.1.inputSHA256)) {
-            try await references.add(sha256: sha, kind: Self.referenceKind, id: id)
-        }
         do {
             try await db.insert(into: "feedback_datasets").model(Row(
                 name: name, version: version, model: model, task: task, cases: cases.count,
@@ -86,6 +82,12 @@ public struct FeedbackDatasetService: Sendable {
                 created_by: actor, created_at: createdAt.timeIntervalSince1970)).run()
         } catch {
             throw KilnError.conflict("dataset \(name) version \(version) was created by a concurrent export; retry")
+        }
+        // References only once the version is ours: a lost race must not tie our blobs to the
+        // winner's dataset.
+        let id = "\(name)@\(version)"
+        for sha in Set([manifest.sha256] + latest.compactMap(\.1.inputSHA256)) {
+            try await references.add(sha256: sha, kind: Self.referenceKind, id: id)
         }
         return .object(summary.merging([
             "manifest_sha256": .string(manifest.sha256),
