@@ -3,12 +3,21 @@ import Synchronization
 
 /// Idle workers wait here; a submission wakes one, shutdown wakes all. A wait can also be
 /// cancelled (its timeout passed), whichever comes first, without leaking the waiter.
+///
+/// A wake-up that finds no waiter is kept as a permit, because the worker it was meant for may
+/// be between "claim found nothing" and `wait`: dropping it would leave the job queued until
+/// the next poll. A stale permit costs one empty claim.
 final class WakeUps: Sendable {
     private struct State {
         var waiting: [UUID: CheckedContinuation<Void, Never>] = [:]
         var order: [UUID] = []
         var cancelledEarly: Set<UUID> = []
+        var permits = 0
     }
+
+    /// Bounds the permits so a burst of submissions with every worker busy cannot queue up
+    /// thousands of empty claims for later.
+    private static let maximumPermits = 64
 
     private let state = Mutex(State())
 
@@ -21,6 +30,10 @@ final class WakeUps: Sendable {
                     await withCheckedContinuation { continuation in
                         let resumeNow = self.state.withLock { state -> Bool in
                             if state.cancelledEarly.remove(id) != nil { return true }
+                            if state.permits > 0 {
+                                state.permits -= 1
+                                return true
+                            }
                             state.waiting[id] = continuation
                             state.order.append(id)
                             return false
@@ -51,7 +64,10 @@ final class WakeUps: Sendable {
 
     func wakeOne() {
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.order.isEmpty else { return nil }
+            guard !state.order.isEmpty else {
+                state.permits = min(state.permits + 1, Self.maximumPermits)
+                return nil
+            }
             return state.waiting.removeValue(forKey: state.order.removeFirst())
         }
         continuation?.resume()

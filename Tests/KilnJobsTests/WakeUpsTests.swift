@@ -1,0 +1,34 @@
+import Foundation
+@testable import KilnJobs
+import Testing
+
+@Suite struct WakeUpsTests {
+    /// The race CI hit: the submission's wake-up arrives while the worker is between an empty
+    /// claim and `wait`. The wake-up must not be lost.
+    @Test func aWakeUpBeforeTheWaitIsKept() async {
+        let wakeUps = WakeUps()
+        wakeUps.wakeOne()
+        let started = ContinuousClock.now
+        await wakeUps.wait(timeout: .seconds(30))
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func aKeptWakeUpIsUsedOnce() async {
+        let wakeUps = WakeUps()
+        wakeUps.wakeOne()
+        await wakeUps.wait(timeout: .seconds(30))
+        let started = ContinuousClock.now
+        await wakeUps.wait(timeout: .milliseconds(300))
+        #expect(ContinuousClock.now - started >= .milliseconds(250))
+    }
+
+    @Test func aWaiterIsWokenWithoutItsTimeout() async {
+        let wakeUps = WakeUps()
+        let started = ContinuousClock.now
+        async let waited: Void = wakeUps.wait(timeout: .seconds(30))
+        try? await Task.sleep(for: .milliseconds(50))
+        wakeUps.wakeOne()
+        await waited
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
