@@ -4,16 +4,20 @@ import KilnServing
 
 /// `POST /predict/biomarker_prediction`: a tree model's prediction for one case with its TreeSHAP
 /// explanation. The model's feature names come from its `config.json` (`metadata.features`), so
-/// a user's own XGBoost model with other features works the same way.
+/// a user's own XGBoost model with other features works the same way. Each answer is kept (the
+/// features as a JSON blob) under its `prediction_id`, so a clinician can review it.
 public struct BiomarkerService: Sendable {
     public static let defaultModel = "\(BiomarkerDemoTrainer.modelName)@production"
+    public static let task = "biomarker_prediction"
     let registry: ModelRegistry
+    let archive: PredictionArchive
 
-    public init(registry: ModelRegistry) {
+    public init(registry: ModelRegistry, archive: PredictionArchive) {
         self.registry = registry
+        self.archive = archive
     }
 
-    public func predict(features given: [String: Double], model reference: String?) async throws -> JSONValue {
+    public func predict(features given: [String: Double], model reference: String?, actor: String) async throws -> JSONValue {
         let started = ContinuousClock.now
         let loaded = try await registry.resolveLoading(reference ?? Self.defaultModel)
         guard loaded.config.platform == .xgboost else {
@@ -54,9 +58,12 @@ public struct BiomarkerService: Sendable {
                 .object(["feature": .string(names[index]), "value": .number(given[names[index]]!),
                          "contribution": .number(Double(explained.contributions[index]))])
             }
-        return .object([
+        let predictionID = PredictionArchive.newPredictionID()
+        let predicted = labels.count == 2 ? labels[positive ? 1 : 0] : (positive ? "1" : "0")
+        var answer: [String: JSONValue] = [
+            "prediction_id": .string(predictionID),
             "model": ImagingModelBlock.json(loaded),
-            "prediction": .string(labels.count == 2 ? labels[positive ? 1 : 0] : (positive ? "1" : "0")),
+            "prediction": .string(predicted),
             "probability": .number(positive ? probability : 1 - probability),
             "probabilities": .object(labels.count == 2 ? [labels[0]: .number(1 - probability), labels[1]: .number(probability)] : [:]),
             "shap": .object([
@@ -65,7 +72,12 @@ public struct BiomarkerService: Sendable {
                 "output": "log-odds of the second label; base_value + Σ contribution = margin",
                 "contributions": .array(contributions),
             ]),
-            "processing_time_ms": .number((ContinuousClock.now - started).millisecondsValue),
-        ])
+        ]
+        let input: JSONValue = .object(["features": .object(given.mapValues(JSONValue.number))])
+        try await archive.keep(
+            id: predictionID, task: Self.task, model: loaded, input: input.jsonBytes, inputKind: "json",
+            predictedLabel: predicted, output: .object(answer), actor: actor)
+        answer["processing_time_ms"] = .number((ContinuousClock.now - started).millisecondsValue)
+        return .object(answer)
     }
 }

@@ -170,11 +170,10 @@ public func buildApplication(
     ).addRoutes(to: router.group("api"), webSocket: router.group("ws"))
 
     let predictions = PredictionRepository(db: database.sql)
+    let archive = PredictionArchive(predictions: predictions, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql))
     ImagingController(
-        biomarkers: BiomarkerService(registry: registry),
-        ct: CTClassificationService(
-            registry: registry, predictions: predictions, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql),
-            keepIdentifiers: config.imaging.storeIdentifiedDICOM),
+        biomarkers: BiomarkerService(registry: registry, archive: archive),
+        ct: CTClassificationService(registry: registry, archive: archive, keepIdentifiers: config.imaging.storeIdentifiedDICOM),
         mri: MRISegmentationService(registry: registry, jobs: jobs, blobs: blobs), jobs: jobs, blobs: blobs,
         reviews: ReviewService(predictions: predictions),
         datasets: FeedbackDatasetService(predictions: predictions, db: database.sql, blobs: blobs, references: SQLBlobReferenceRepository(db: database.sql)),

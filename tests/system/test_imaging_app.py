@@ -443,3 +443,28 @@ def test_reviewed_cases_export_as_versioned_datasets(server):
     ]
     for response, status in refusals:
         assert response.status_code == status, response.text
+
+
+def test_biomarker_predictions_are_kept_for_review(server):
+    headers = server.headers()
+    clinician = requests.post(f"{server.url}/v1/keys", json={"role": "clinician"}, headers=headers).json()["key"]
+    names, rows = cases()
+    features = {name: float(rows[0][name]) for name in names}
+    body = requests.post(f"{server.url}/predict/biomarker_prediction", json={"features": features}, headers=headers).json()
+    other = "benign" if body["prediction"] == "malignant" else "malignant"
+    review_url = f"{server.url}/predict/{body['prediction_id']}/review"
+    assert requests.post(review_url, json={"decision": "correct", "label": "unsure"},
+                         headers=server.headers(clinician)).status_code == 400
+    corrected = requests.post(review_url, json={"decision": "correct", "label": other}, headers=server.headers(clinician))
+    assert corrected.status_code == 201, corrected.text
+    assert corrected.json()["task"] == "biomarker_prediction" and corrected.json()["predicted_label"] == body["prediction"]
+
+    exported = requests.post(f"{server.url}/v1/datasets/from-feedback",
+                             json={"name": "biomarker-feedback", "model": "biomarker_classifier"}, headers=server.headers(clinician))
+    assert exported.status_code == 201, exported.text
+    manifest = requests.get(server.url + exported.json()["manifest_url"], headers=server.headers(clinician)).json()
+    [item] = manifest["items"]
+    assert item["label"] == other and item["input_kind"] == "json" and item["model_version"] == 1
+    # The kept input is the case's features, exactly as sent.
+    stored = requests.get(f"{server.url}/v1/blobs/{item['input_sha256']}", headers=headers)
+    assert stored.status_code == 200 and stored.json() == {"features": features}

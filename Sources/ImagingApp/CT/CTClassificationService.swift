@@ -13,22 +13,16 @@ import Torch
 public struct CTClassificationService: Sendable {
     public static let defaultModel = "\(CTDemoTrainer.modelName)@production"
     public static let task = "ct_classification"
-    static let blobReferenceKind = "prediction"
     /// The overlay PNG is drawn at the slice's size, shrunk to at most this many pixels a side.
     static let overlayMaxSide = 512
 
     let registry: ModelRegistry
-    let predictions: PredictionRepository
-    let blobs: BlobStore
-    let references: any BlobReferenceRepository
+    let archive: PredictionArchive
     let decoder: CTInputDecoder
 
-    public init(registry: ModelRegistry, predictions: PredictionRepository, blobs: BlobStore, references: any BlobReferenceRepository,
-                dicom: DicomEngine = DicomEngine(), keepIdentifiers: Bool = false) {
+    public init(registry: ModelRegistry, archive: PredictionArchive, dicom: DicomEngine = DicomEngine(), keepIdentifiers: Bool = false) {
         self.registry = registry
-        self.predictions = predictions
-        self.blobs = blobs
-        self.references = references
+        self.archive = archive
         self.decoder = CTInputDecoder(dicom: dicom, keepIdentifiers: keepIdentifiers)
     }
 
@@ -53,7 +47,7 @@ public struct CTClassificationService: Sendable {
             throw KilnError.invalidArgument("model '\(loaded.name)' is not a TorchScript model; CT classification runs TorchScript classifiers")
         }
         let preprocessing = CTPreprocessing(config: loaded.config)
-        let predictionID = UUID().uuidString.lowercased()
+        let predictionID = PredictionArchive.newPredictionID()
 
         let slice = try decoder.decode(upload, window: window, modelWindow: preprocessing.window, frame: options.frame,
                                        pseudonym: "KILN-" + predictionID.prefix(8))
@@ -100,11 +94,9 @@ public struct CTClassificationService: Sendable {
             stages.lap("render")
         }
 
-        let blob = try await blobs.write(bytes: Array(slice.stored))
-        try await references.add(sha256: blob.sha256, kind: Self.blobReferenceKind, id: predictionID)
-        try await predictions.insert(PredictionRecord(
-            predictionID: predictionID, task: Self.task, model: loaded.name, version: loaded.version, inputSHA256: blob.sha256,
-            inputKind: slice.kind, predictedLabel: labels[result.predictedClass], output: .object(answer), createdBy: actor, createdAt: Date()))
+        try await archive.keep(
+            id: predictionID, task: Self.task, model: loaded, input: Array(slice.stored), inputKind: slice.kind,
+            predictedLabel: labels[result.predictedClass], output: .object(answer), actor: actor)
         stages.lap("store")
 
         if case .object(var heatmap)? = answer["heatmap"] {

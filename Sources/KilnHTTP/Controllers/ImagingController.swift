@@ -41,7 +41,7 @@ struct ImagingController {
 
     @Sendable func biomarkerPrediction(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let body = try await json.decode(BiomarkerRequest.self, from: request, context: context)
-        return JSONBody.response(json: try await biomarkers.predict(features: body.features, model: body.model))
+        return JSONBody.response(json: try await biomarkers.predict(features: body.features, model: body.model, actor: try context.principal().actor))
     }
 
     /// A multipart body with one file part, `file`, and text fields: the fields, the file's name

@@ -1803,7 +1803,7 @@ enum OpenAPIDocument {
      "Imaging app"
     ],
     "summary": "Imaging app: biomarker prediction with TreeSHAP contributions (seed 000 path).",
-    "description": "Predicts with an XGBoost binary classifier (default `biomarker_classifier@production`, the demo model trained by `kiln train imaging-demo`; DEMO, not for clinical use) and explains it with TreeSHAP: `base_value` + Σ `contribution` = `margin` (log-odds of the second label). Rejects: missing or unknown features (400, `details.missing`/`details.unknown`), values that are not finite numbers (400), a model that is not XGBoost or lists no `metadata.features` (400), an unknown model or alias (404), another media type (415).",
+    "description": "Predicts with an XGBoost binary classifier (default `biomarker_classifier@production`, the demo model trained by `kiln train imaging-demo`; DEMO, not for clinical use) and explains it with TreeSHAP: `base_value` + Σ `contribution` = `margin` (log-odds of the second label). The answer is kept under `prediction_id` (input: the features as a JSON blob) for clinician review and feedback datasets. Rejects: missing or unknown features (400, `details.missing`/`details.unknown`), values that are not finite numbers (400), a model that is not XGBoost or lists no `metadata.features` (400), an unknown model or alias (404), another media type (415).",
     "requestBody": {
      "required": true,
      "content": {
@@ -1838,12 +1838,17 @@ enum OpenAPIDocument {
         "schema": {
          "type": "object",
          "required": [
+          "prediction_id",
           "model",
           "prediction",
           "probability",
           "shap"
          ],
          "properties": {
+          "prediction_id": {
+           "type": "string",
+           "description": "The kept prediction (its features as a JSON blob and the model version); review it at `POST /predict/{prediction_id}/review`."
+          },
           "model": {
            "type": "object",
            "properties": {
