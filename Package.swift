@@ -61,7 +61,8 @@ let package = Package(
         .target(name: "Dicom", dependencies: ["CDicomAPI", "KilnCore"], swiftSettings: swiftSettings),
         .target(name: "CImageCodec", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "Nifti", dependencies: ["CZlib", "KilnCore"], swiftSettings: swiftSettings),
+        .target(name: "ZlibCodec", dependencies: ["CZlib", "KilnCore"], swiftSettings: swiftSettings),
+        .target(name: "Nifti", dependencies: ["CZlib", "ZlibCodec", "KilnCore"], swiftSettings: swiftSettings),
         .target(name: "ImageCodec", dependencies: ["CImageCodec", "KilnCore"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CXGBoost"),
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo"),
@@ -135,7 +136,7 @@ let package = Package(
         .target(name: "KilnML", dependencies: ["KilnCore"], swiftSettings: swiftSettings),
         .target(
             name: "ImagingApp",
-            dependencies: ["KilnCore", "KilnServing", "KilnML", "XGBoost", "Dicom", "Nifti", "Torch", "ImageCodec", "KilnStore", "KilnJobs",
+            dependencies: ["KilnCore", "KilnServing", "KilnML", "XGBoost", "Dicom", "Nifti", "ZlibCodec", "Torch", "ImageCodec", "KilnStore", "KilnJobs",
                            .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
@@ -212,6 +213,11 @@ let package = Package(
         .testTarget(
             name: "TorchTests",
             dependencies: ["Torch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZlibCodecTests",
+            dependencies: ["ZlibCodec", "KilnCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

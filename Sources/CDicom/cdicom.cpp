@@ -1,5 +1,6 @@
 // Kiln's DCMTK plugin: the C table declared in cdicom_api.h over dcmdata/dcmimgle. Built as the
 // dynamic library product KilnDicom. Every entry point catches what DCMTK might throw.
+#include <cmath>
 #include "cdicom_api.h"
 
 #include "dcmtk/config/osconfig.h"
@@ -167,8 +168,11 @@ int32_t decode_frame(cdicom_file *file, int32_t frame, float *out, int64_t count
     }
     DcmDataset *dataset = file->format.getDataset();
     // Partial access decodes just this frame and leaves the stored (compressed) representation
-    // untouched, so the file can still be saved as it came.
-    DicomImage image(dataset, dataset->getOriginalXfer(), CIF_UsePartialAccessToPixelData, static_cast<unsigned long>(frame), 1);
+    // untouched, so the file can still be saved as it came. The rescale is applied below in
+    // floating point: DCMTK's own modality transform keeps an integer representation, which
+    // rounds a fractional slope away (an MR slope of 0.001 turned every value into 0 or 1).
+    DicomImage image(dataset, dataset->getOriginalXfer(), CIF_UsePartialAccessToPixelData | CIF_IgnoreModalityTransformation,
+                     static_cast<unsigned long>(frame), 1);
     if (image.getStatus() != EIS_Normal) {
       set_error(error, CDICOM_DECODE_FAILED, std::string("cannot decode the pixel data: ") + DicomImage::getString(image.getStatus()));
       return -1;
@@ -199,6 +203,14 @@ int32_t decode_frame(cdicom_file *file, int32_t frame, float *out, int64_t count
       default:
         set_error(error, CDICOM_DECODE_FAILED, "unsupported pixel representation");
         return -1;
+    }
+    Float64 slope = 1, intercept = 0;
+    if (image.isMonochrome()) {
+      if (dataset->findAndGetFloat64(DCM_RescaleSlope, slope).bad() || slope == 0 || !std::isfinite(slope)) slope = 1;
+      if (dataset->findAndGetFloat64(DCM_RescaleIntercept, intercept).bad() || !std::isfinite(intercept)) intercept = 0;
+    }
+    if (slope != 1 || intercept != 0) {
+      for (int64_t index = 0; index < pixels; ++index) out[index] = static_cast<float>(out[index] * slope + intercept);
     }
     return 0;
   } catch (...) {

@@ -27,6 +27,10 @@ public struct DicomTag: Hashable, Sendable, CustomStringConvertible {
     public static let patientName = DicomTag(0x0010, 0x0010)
     public static let patientID = DicomTag(0x0010, 0x0020)
     public static let patientBirthDate = DicomTag(0x0010, 0x0030)
+    public static let seriesInstanceUID = DicomTag(0x0020, 0x000E)
+    public static let instanceNumber = DicomTag(0x0020, 0x0013)
+    public static let imagePositionPatient = DicomTag(0x0020, 0x0032)
+    public static let imageOrientationPatient = DicomTag(0x0020, 0x0037)
 }
 
 private extension String {

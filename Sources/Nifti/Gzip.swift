@@ -1,5 +1,6 @@
 import CZlib
 import KilnCore
+import ZlibCodec
 
 /// gzip through zlib, for `.nii.gz`. Decompression is capped so that a small "gzip bomb"
 /// cannot exhaust memory.
@@ -8,44 +9,14 @@ enum Gzip {
     static func isGzip(_ bytes: [UInt8]) -> Bool { bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B }
 
     static func decompress(_ input: [UInt8], maxBytes: Int) throws -> [UInt8] {
-        var stream = z_stream()
-        // 15 + 16: a gzip wrapper, the largest window.
-        guard inflateInit2_(&stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw KilnError(.internal, "zlib cannot start")
-        }
-        defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: min(maxBytes, max(1 << 16, input.count * 4)))
-        var produced = 0
-        return try input.withUnsafeBufferPointer { source in
-            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-            stream.avail_in = UInt32(source.count)
-            while true {
-                if produced == output.count {
-                    guard output.count < maxBytes else {
-                        throw KilnError(.payloadTooLarge, "the decompressed volume exceeds \(maxBytes) bytes")
-                    }
-                    output += [UInt8](repeating: 0, count: min(maxBytes, output.count * 2) - output.count)
-                }
-                let status = output.withUnsafeMutableBufferPointer { target -> Int32 in
-                    stream.next_out = target.baseAddress! + produced
-                    stream.avail_out = UInt32(target.count - produced)
-                    let status = inflate(&stream, Z_NO_FLUSH)
-                    produced = target.count - Int(stream.avail_out)
-                    return status
-                }
-                switch status {
-                case Z_STREAM_END:
-                    return Array(output[..<produced])
-                case Z_OK:
-                    continue
-                case Z_BUF_ERROR where stream.avail_in == 0:
-                    throw KilnError(.notNifti, "the gzip stream is truncated")
-                case Z_BUF_ERROR:
-                    continue
-                default:
-                    throw KilnError(.notNifti, "the gzip stream is corrupt")
-                }
-            }
+        do {
+            return try Inflate.decompress(input[...], wrapper: .gzip, maxBytes: maxBytes)
+        } catch .tooLarge {
+            throw KilnError(.payloadTooLarge, "the decompressed volume exceeds \(maxBytes) bytes")
+        } catch .truncated {
+            throw KilnError(.notNifti, "the gzip stream is truncated")
+        } catch {
+            throw KilnError(.notNifti, "the gzip stream is corrupt")
         }
     }
 

@@ -74,4 +74,18 @@ import Testing
         #expect(code(good) == nil)
         #expect(throws: KilnError.self) { try NiftiVolume.read(good, maxVoxels: 1000) }
     }
+
+    /// A volume written from scratch (as a DICOM series becomes one) reads back with its values,
+    /// spacing and affine, and its orientation follows the affine.
+    @Test func aWrittenFloatVolumeReadsBackWithItsAffine() throws {
+        let values = (0..<(4 * 3 * 2)).map { Float($0) * 0.25 - 1 }
+        let affine: [[Double]] = [[-1.5, 0, 0, 40], [0, -1.25, 0, 30], [0, 0, 2, -10], [0, 0, 0, 1]]
+        for gzip in [true, false] {
+            let file = try NiftiVolumeWriter.float32(values, dimensions: [4, 3, 2], spacing: [1.5, 1.25, 2], affine: affine,
+                                                     description: "test", gzip: gzip)
+            let volume = try NiftiVolume.read(file)
+            #expect(volume.dimensions == [4, 3, 2] && volume.spacing == [1.5, 1.25, 2] && volume.values == values)
+            #expect(volume.affine == affine && volume.orientation == "LPS" && volume.datatype == 16)
+        }
+    }
 }

@@ -4,6 +4,7 @@ DICOM files (../shared/data/dicom), and clinician reviews."""
 
 import base64
 import csv
+import io
 import math
 import struct
 import os
@@ -358,30 +359,122 @@ def test_mri_segmentation_job_keeps_the_input_geometry(server):
         assert image.size == (source.shape[0] * scale, source.shape[1] * scale)
 
 
-def test_mri_segmentation_finds_a_bright_lesion_in_a_synthetic_volume(server):
-    """A volume the tests build themselves: a head-like ellipsoid with a bright sphere. The
-    demo model must put its mask over the sphere and not far outside it."""
-    import gzip
-    import nibabel
-
-    shape = (64, 64, 48)
+def synthetic_head(shape=(64, 64, 48)):
+    """A head-like ellipsoid (scalp, skull, grey and white matter, as a T1 image shows them)
+    with a bright sphere: the volume and the sphere's mask."""
     grid = np.stack(np.meshgrid(*[(np.arange(n) + 0.5) / n for n in shape], indexing="ij"))
     head = (((grid - 0.5) / np.array([0.4, 0.44, 0.4])[:, None, None, None]) ** 2).sum(axis=0)
     sphere = (((grid - np.array([0.6, 0.45, 0.5])[:, None, None, None]) / 0.1) ** 2).sum(axis=0) <= 1
-    # Scalp, skull, grey and white matter, as a T1 image shows them.
     volume = np.select([head > 1, head > 0.92, head > 0.8, head > 0.62], [0.02, 0.9, 0.08, 0.45], 0.68)
     volume[sphere] = 0.95
     volume += np.random.default_rng(7).normal(0, 0.04, shape)
-    affine = np.diag([1.5, 1.5, 2.0, 1.0])
-    content = gzip.compress(nibabel.Nifti1Image(volume.astype(np.float32), affine).to_bytes())
+    return volume.astype(np.float32), sphere
+
+
+def mask_of(server, state):
+    import gzip
+    import nibabel
+    response = requests.get(server.url + state["result"]["mask_url"], headers=server.headers())
+    return nibabel.Nifti1Image.from_bytes(gzip.decompress(response.content))
+
+
+def test_mri_segmentation_finds_a_bright_lesion_in_a_synthetic_volume(server):
+    """A volume the tests build themselves; the demo model must put its mask over the sphere
+    and not far outside it."""
+    import gzip
+    import nibabel
+
+    volume, sphere = synthetic_head()
+    content = gzip.compress(nibabel.Nifti1Image(volume, np.diag([1.5, 1.5, 2.0, 1.0])).to_bytes())
     state = wait_for_task(server, segment(server, "sphere.nii.gz", content))
     assert state["status"] == "succeeded", state
-    mask = np.asarray(nibabel.Nifti1Image.from_bytes(gzip.decompress(
-        requests.get(server.url + state["result"]["mask_url"], headers=server.headers()).content)).dataobj)
-    assert mask.shape == shape
+    mask = np.asarray(mask_of(server, state).dataobj)
+    assert mask.shape == sphere.shape
     inside = int((mask[sphere] == 1).sum())
     dice = 2 * inside / (sphere.sum() + mask.sum())
     assert dice > 0.8, (inside, int(sphere.sum()), int(mask.sum()))
+
+
+def dicom_series(volume, series_uid=None, origin=(-40.0, -30.0, 10.0), spacing=(1.5, 1.5, 2.0), skip=()):
+    """One single-frame MR image per z slice of `volume` (x = column, y = row), int16 with a
+    rescale slope, as pydicom writes them: {file name: bytes}."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
+
+    series_uid = series_uid or generate_uid()
+    files = {}
+    for k in range(volume.shape[2]):
+        if k in skip:
+            continue
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = MRImageStorage
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds = Dataset()
+        ds.file_meta = meta
+        ds.SOPClassUID, ds.SOPInstanceUID = MRImageStorage, meta.MediaStorageSOPInstanceUID
+        ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.Modality = generate_uid(), series_uid, "MR"
+        ds.PatientName, ds.PatientID = "Doe^Jane", "P-0001"
+        ds.InstanceNumber = k + 1
+        ds.Rows, ds.Columns = volume.shape[1], volume.shape[0]
+        ds.PixelSpacing = [spacing[1], spacing[0]]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.ImagePositionPatient = [origin[0], origin[1], origin[2] + k * spacing[2]]
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+        ds.RescaleSlope, ds.RescaleIntercept = "0.001", "0"
+        ds.PixelData = np.round(volume[:, :, k].T * 1000).astype("<i2").tobytes()
+        buffer = io.BytesIO()
+        ds.save_as(buffer, enforce_file_format=True)
+        files[f"series/IM{k:04d}"] = buffer.getvalue()
+    return files
+
+
+def zipped(files):
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files, reverse=True):  # not in slice order
+            archive.writestr(name, files[name])
+    return buffer.getvalue()
+
+
+def test_mri_segmentation_of_a_zipped_dicom_series(server):
+    """The same volume as a DICOM series in a zip: stacked by position, the mask has the series'
+    geometry (LPS → RAS) and matches the NIfTI upload's mask."""
+    volume, sphere = synthetic_head()
+    files = dicom_series(volume)
+    files["README.txt"] = b"exported by a PACS"
+    state = wait_for_task(server, segment(server, "series.zip", zipped(files)))
+    assert state["status"] == "succeeded", state
+    result = state["result"]
+    mask = mask_of(server, state)
+    assert mask.shape == sphere.shape
+    expected = np.array([[-1.5, 0, 0, 40.0], [0, -1.5, 0, 30.0], [0, 0, 2.0, 10.0], [0, 0, 0, 1]])
+    assert np.allclose(mask.affine, expected, atol=1e-4), mask.affine
+    labels = np.asarray(mask.dataobj)
+    dice = 2 * int((labels[sphere] == 1).sum()) / (sphere.sum() + labels.sum())
+    assert dice > 0.8, (dice, int(labels.sum()), int(sphere.sum()), int((labels[sphere] == 1).sum()), result["labels"])
+    assert result["input"]["dimensions"] == [64, 64, 48] and result["input"]["spacing_mm"] == [1.5, 1.5, 2.0]
+    assert result["input"]["orientation"] == "LPS"
+
+
+def test_bad_dicom_series_are_refused(server):
+    volume, _ = synthetic_head((32, 32, 8))
+    series = dicom_series(volume)
+    refusals = {
+        "two series": zipped({**series, **{name + "b": data for name, data in dicom_series(volume).items()}}),
+        "a missing slice": zipped(dicom_series(volume, skip=(4,))),
+        "no images": zipped({"README.txt": b"nothing here"}),
+        "one image": zipped(dict(list(series.items())[:1])),
+    }
+    for reason, content in refusals.items():
+        answer = segment(server, "series.zip", content)
+        assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid_dicom_series", (reason, answer.text)
+    broken = zipped(series)
+    for content in [b"PK\x03\x04rest of a zip", broken[: len(broken) // 2], broken[:-30] + bytes(30)]:
+        answer = segment(server, "series.zip", content)
+        assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid_zip", answer.text
 
 
 def test_bad_mri_requests(server):
@@ -390,8 +483,6 @@ def test_bad_mri_requests(server):
     assert refused.status_code == 422
     truncated = segment(server, "x.nii", (NIFTI / "anatomical.nii").read_bytes()[:5000])
     assert truncated.status_code == 422 and truncated.json()["error"]["code"] == "not_nifti"
-    zipped = segment(server, "series.zip", b"PK\x03\x04rest of a zip")
-    assert zipped.status_code == 415 and zipped.json()["error"]["code"] == "unsupported_media_type"
     assert segment(server, "a.nii", (NIFTI / "anatomical.nii").read_bytes(), model="no_such_model").status_code == 404
     missing = requests.post(f"{server.url}/predict/mri_segmentation", files={"other": ("x", b"1")}, headers=server.headers())
     assert missing.status_code == 400

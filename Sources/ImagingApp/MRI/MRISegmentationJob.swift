@@ -1,3 +1,4 @@
+import Dicom
 import Foundation
 import KilnCore
 import KilnJobs
@@ -118,24 +119,23 @@ public struct MRISegmentationService: Sendable {
     let registry: ModelRegistry
     let jobs: JobService
     let blobs: BlobStore
+    let upload: MRIUpload
 
-    public init(registry: ModelRegistry, jobs: JobService, blobs: BlobStore) {
+    public init(registry: ModelRegistry, jobs: JobService, blobs: BlobStore, dicom: DicomEngine = DicomEngine()) {
         self.registry = registry
         self.jobs = jobs
         self.blobs = blobs
+        self.upload = MRIUpload(dicom: dicom)
     }
 
     public func submit(_ upload: [UInt8], filename: String, model: String?, actor: String, idempotencyKey: String?) async throws -> (job: JobRecord, created: Bool) {
-        if upload.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-            throw KilnError(.unsupportedMediaType, "DICOM series in a zip are not supported yet; convert the series to NIfTI (e.g. dcm2niix) and upload the .nii or .nii.gz")
-        }
-        _ = try NiftiVolume.read(upload)
+        let volume = try self.upload.niftiFile(from: upload, filename: filename)
         let loaded = try await registry.resolveLoading(model ?? Self.defaultModel)
         guard loaded.config.platform == .pytorchLibtorch else {
             throw KilnError.invalidArgument("model '\(loaded.name)' is not a TorchScript model; MRI segmentation runs TorchScript segmenters")
         }
         _ = try MRIPreprocessing(config: loaded.config)
-        let stored = try await blobs.write(bytes: upload).sha256
+        let stored = try await blobs.write(bytes: volume).sha256
         let parameters = MRISegmentationJob.Parameters(model: loaded.name, version: loaded.version, input: stored, filename: String(filename.prefix(255)))
         return try await jobs.submit(kind: MRISegmentationJob.kind, parameters: try JobCoding.encode(parameters), inputBlobs: [stored],
                                      owner: actor, idempotencyKey: idempotencyKey)

@@ -24,6 +24,10 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     /// cannot read (422).
     case notNifti = "not_nifti"
     case unsupportedNifti = "unsupported_nifti"
+    /// An uploaded zip that cannot be read (422), and a zip that does not hold one usable DICOM
+    /// series (422).
+    case invalidZip = "invalid_zip"
+    case invalidDicomSeries = "invalid_dicom_series"
     case `internal`
 }
 

@@ -2285,7 +2285,7 @@ enum OpenAPIDocument {
      "Imaging app"
     ],
     "summary": "Imaging app: segment an MR volume as an asynchronous job (seed 000 path).",
-    "description": "Multipart upload of a NIfTI-1 volume (`.nii` or `.nii.gz`, either byte order; uint8/int8/int16/uint16/int32/uint32/float32/float64; a 4-D file uses its first volume). The file is checked and the model resolved before anything is queued; the job (kind `imaging.mri_segmentation`) then normalises intensities (1st–99.5th percentile), resamples to the model's grid (demo: 64³), runs the TorchScript segmenter (default `mri_segmenter@production`, the DEMO 3-D U-Net trained by `kiln train imaging-demo`; not for clinical use), resamples the tumour probability back to the input's grid, thresholds it and drops specks. Poll `status_url`, or stream `/v1/jobs/{id}/events`. An `Idempotency-Key` header makes a resubmission return the first task (200). Rejects: no `file` part or an unexpected file field, a model that is not TorchScript or has an invalid `metadata.preprocessing.grid` (400); a file that is not NIfTI-1 or is truncated (422 `not_nifti`), NIfTI-2, a .hdr/.img pair or complex/RGB data (422 `unsupported_nifti`); a zip of a DICOM series (415, not supported yet); an unknown model or alias (404); a body over `max_upload` or a volume over 512³ voxels (413).",
+    "description": "Multipart upload of a NIfTI-1 volume (`.nii` or `.nii.gz`, either byte order; uint8/int8/int16/uint16/int32/uint32/float32/float64; a 4-D file uses its first volume) or a zip of one DICOM series (single-frame images, stored or deflated; stacked along the slice normal by `ImagePositionPatient`, with rescale applied; the mask then has the series' geometry, LPS converted to RAS; non-DICOM files and DICOM files without an image, such as a DICOMDIR, are skipped). The file is checked and the model resolved before anything is queued; the job (kind `imaging.mri_segmentation`) then normalises intensities (1st–99.5th percentile), resamples to the model's grid (demo: 64³), runs the TorchScript segmenter (default `mri_segmenter@production`, the DEMO 3-D U-Net trained by `kiln train imaging-demo`; not for clinical use), resamples the tumour probability back to the input's grid, thresholds it and drops specks. Poll `status_url`, or stream `/v1/jobs/{id}/events`. An `Idempotency-Key` header makes a resubmission return the first task (200). Rejects: no `file` part or an unexpected file field, a model that is not TorchScript or has an invalid `metadata.preprocessing.grid` (400); a file that is not NIfTI-1 or is truncated (422 `not_nifti`), NIfTI-2, a .hdr/.img pair or complex/RGB data (422 `unsupported_nifti`); a zip that cannot be read — cut short, corrupt, CRC mismatch, encrypted, ZIP64, another compression method (422 `invalid_zip`); a zip without exactly one usable series — no images, one image, several series, multi-frame images, mixed sizes or orientations, missing plane attributes, duplicate positions or uneven slice gaps (422 `invalid_dicom_series`); an undecodable DICOM image in it (422 with the DICOM code and the file's name); an unknown model or alias (404); a body over `max_upload` or a volume over 512³ voxels or a zip that unpacks to more than 1 GiB (413).",
     "parameters": [
      {
       "name": "Idempotency-Key",
@@ -2311,7 +2311,7 @@ enum OpenAPIDocument {
          "file": {
           "type": "string",
           "format": "binary",
-          "description": "NIfTI-1 volume (.nii or .nii.gz)."
+          "description": "NIfTI-1 volume (.nii or .nii.gz), or a zip of one DICOM series."
          },
          "model": {
           "type": "string",
@@ -2686,7 +2686,9 @@ enum OpenAPIDocument {
          "undecodable_image",
          "not_nifti",
          "unsupported_nifti",
-         "internal"
+         "internal",
+         "invalid_zip",
+         "invalid_dicom_series"
         ]
        },
        "message": {

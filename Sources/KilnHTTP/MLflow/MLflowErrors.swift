@@ -22,7 +22,7 @@ enum MLflowErrors {
         case .rateLimited: (.tooManyRequests, "REQUEST_LIMIT_EXCEEDED")
         case .unavailable: (.serviceUnavailable, "TEMPORARILY_UNAVAILABLE")
         case .deadlineExceeded: (.gatewayTimeout, "DEADLINE_EXCEEDED")
-        case .notDicom, .truncatedDicom, .unsupportedTransferSyntax, .undecodableImage, .notNifti, .unsupportedNifti: (.unprocessableContent, "INVALID_PARAMETER_VALUE")
+        case .notDicom, .truncatedDicom, .unsupportedTransferSyntax, .undecodableImage, .notNifti, .unsupportedNifti, .invalidZip, .invalidDicomSeries: (.unprocessableContent, "INVALID_PARAMETER_VALUE")
         case .internal: (.internalServerError, "INTERNAL_ERROR")
         }
     }

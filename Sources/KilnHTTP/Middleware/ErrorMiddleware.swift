@@ -68,7 +68,7 @@ enum ErrorStatus {
         case .rateLimited: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .deadlineExceeded: .gatewayTimeout
-        case .notDicom, .truncatedDicom, .unsupportedTransferSyntax, .undecodableImage, .notNifti, .unsupportedNifti: .unprocessableContent
+        case .notDicom, .truncatedDicom, .unsupportedTransferSyntax, .undecodableImage, .notNifti, .unsupportedNifti, .invalidZip, .invalidDicomSeries: .unprocessableContent
         case .internal: .internalServerError
         }
     }
