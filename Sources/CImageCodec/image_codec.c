@@ -115,9 +115,11 @@ int kiln_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_
   // Fast zlib settings: the default level spent ~45 ms on a 512×512 overlay, a few times more
   // than everything else in a CT classification, for a file that is only sent once.
   image.flags |= PNG_IMAGE_FLAG_FAST;
-  png_alloc_size_t needed = 0;
-  if (!png_image_write_get_memory_size(image, needed, 0, pixels, 0, NULL)) {
-    set_message(message, image.message);
+  // One pass into a buffer of the worst-case size: png_image_write_get_memory_size would run
+  // the whole compression a first time just to learn the size.
+  png_alloc_size_t needed = PNG_IMAGE_PNG_SIZE_MAX(image);
+  if (needed == 0) {
+    set_message(message, "the image is too large to encode");
     return -1;
   }
   uint8_t *buffer = malloc(needed);
