@@ -129,7 +129,7 @@ public struct MRISegmentationService: Sendable {
     }
 
     public func submit(_ upload: [UInt8], filename: String, model: String?, actor: String, idempotencyKey: String?) async throws -> (job: JobRecord, created: Bool) {
-        let volume = try self.upload.niftiFile(from: upload, filename: filename)
+        let volume = try self.upload.niftiFile(from: upload)
         let loaded = try await registry.resolveLoading(model ?? Self.defaultModel)
         guard loaded.config.platform == .pytorchLibtorch else {
             throw KilnError.invalidArgument("model '\(loaded.name)' is not a TorchScript model; MRI segmentation runs TorchScript segmenters")

@@ -13,7 +13,7 @@ struct MRIUpload {
     static let maxUnpackedBytes = 1 << 30
     let dicom: DicomEngine
 
-    func niftiFile(from upload: [UInt8], filename: String) throws -> [UInt8] {
+    func niftiFile(from upload: [UInt8]) throws -> [UInt8] {
         guard ZipArchive.isZip(upload) else {
             _ = try NiftiVolume.read(upload, maxVoxels: Self.maxVoxels)
             return upload
@@ -29,10 +29,8 @@ struct MRIUpload {
         }
         let files = try entries.map { ($0.name, try archive.contents(of: $0, maxBytes: Self.maxUnpackedBytes)) }
         let series = try DicomSeriesVolume.assemble(files, runtime: try dicom.get(), maxVoxels: Self.maxVoxels)
-        let volume = try NiftiVolumeWriter.float32(
+        return try NiftiVolumeWriter.float32(
             series.values, dimensions: series.dimensions, spacing: series.spacing, affine: series.affine,
             description: "Kiln: stacked from a DICOM series")
-        _ = try NiftiVolume.read(volume, maxVoxels: Self.maxVoxels)
-        return volume
     }
 }
