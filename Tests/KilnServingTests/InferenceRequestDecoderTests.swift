@@ -29,6 +29,16 @@ import Testing
         #expect(request.inputs["text"]?.storage == [3, 0, 0, 0, 0x68, 0xC3, 0xA9, 3, 0, 0, 0, 0x78, 0x79, 0x7A])
     }
 
+    @Test func jsonNumbersKeepTheirValueAndUnknownFieldsAreSkipped() throws {
+        let request = try decoder.decode(body: json(#"""
+            {"extra":{"deep":[1,{"x":null}]},"id":null,"inputs":[{"name":"x","datatype":"FP64","shape":[4],
+             "data":[[0.1],[-2.5e-3],[0.30000000000000004],[12345678901234567890]],"parameters":null}]}
+            """#), headerLength: nil)
+        let values = try #require(request.inputs["x"]).storage.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        #expect(values == [0.1, -2.5e-3, 0.30000000000000004, 12345678901234567890])
+        #expect(request.id == nil && request.outputs == nil)
+    }
+
     @Test func binaryInputsFollowTheHeaderInOrder() throws {
         let header = json(#"""
             {"inputs":[{"name":"a","datatype":"FP32","shape":[2],"parameters":{"binary_data_size":8}},
@@ -53,7 +63,13 @@ import Testing
         (#"{"inputs":[{"name":"a","datatype":"FP32","shape":[1]}]}"#, "neither"),
         (#"{"inputs":[{"name":"a","datatype":"FP32","shape":[1],"data":[1]},{"name":"a","datatype":"FP32","shape":[1],"data":[1]}]}"#, "twice"),
         (#"{"inputs":"x"}"#, "wrong type"),
-        ("[1,2", "not valid JSON"),
+        (#"{"inputs":[{"name":"a","#, "not valid JSON"),
+        ("[1,2]", "not a JSON object"),
+        (#"{"inputs":[{"name":"a","datatype":"FP32","shape":[1.5],"data":[1]}]}"#, "inputs.0.shape"),
+        (#"{"inputs":[{"name":"a","datatype":"FP32","data":[1]}]}"#, "missing field 'inputs.0.shape'"),
+        (#"{"outputs":[]}"#, "missing field 'inputs'"),
+        (#"{"inputs":[],"outputs":[{"name":3}]}"#, "outputs.0.name"),
+        (#"{"inputs":[{"name":"a","datatype":"FP32","shape":[2],"data":[1,"x"]}]}"#, "not a valid FP32"),
     ])
     func malformedRequestsNameTheProblem(body: String, fragment: String) {
         do {

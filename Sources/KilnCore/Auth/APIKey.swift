@@ -63,17 +63,16 @@ public enum Base64URL {
 extension Digest {
     /// Lower-case hex, the form used for blob names and key hashes.
     public var hexString: String {
-        var text = ""
-        text.reserveCapacity(Self.byteCount * 2)
-        for byte in self {
-            text += String(byte, radix: 16).leftPadded(to: 2)
+        // Per request on every API-key check: built in one buffer, not a String per byte.
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: Self.byteCount * 2) { text in
+            var index = 0
+            for byte in self {
+                text[index] = digits[Int(byte >> 4)]
+                text[index + 1] = digits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
         }
-        return text
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

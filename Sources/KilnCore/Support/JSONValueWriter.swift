@@ -48,7 +48,7 @@ extension JSONValue {
         }
     }
 
-    static func write(string: String, into bytes: inout [UInt8]) {
+    public static func write(string: String, into bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         // Most strings (ids, keys, numbers as text) need no escaping: copy them whole.
         if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {

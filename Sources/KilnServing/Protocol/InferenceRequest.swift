@@ -30,15 +30,15 @@ public struct InferenceRequestDecoder: Sendable {
         self.maxElements = maxElements
     }
 
-    struct Header: Decodable {
-        struct Input: Decodable {
+    struct Header {
+        struct Input {
             var name: String
             var shape: [Int]
             var datatype: String
             var parameters: [String: JSONValue]?
             var data: TensorData?
         }
-        struct Output: Decodable {
+        struct Output {
             var name: String
             var parameters: [String: JSONValue]?
         }
@@ -54,11 +54,8 @@ public struct InferenceRequestDecoder: Sendable {
         guard jsonEnd >= 0, jsonEnd <= body.count else {
             throw KilnError.invalidArgument("Inference-Header-Content-Length (\(jsonEnd)) is larger than the body (\(body.count) bytes)")
         }
-        let header: Header
-        do {
-            header = try JSONDecoder().decode(Header.self, from: Data(body[0..<jsonEnd]))
-        } catch let error as DecodingError {
-            throw KilnError.invalidArgument("invalid inference request: \(Self.describe(error))")
+        let header = try body.withUnsafeBufferPointer { buffer in
+            try InferenceHeaderParser.parse(UnsafeBufferPointer(rebasing: buffer[0..<jsonEnd]))
         }
         var offset = jsonEnd
         var inputs: [String: Tensor] = [:]
@@ -111,49 +108,54 @@ public struct InferenceRequestDecoder: Sendable {
             binaryOutputByDefault: header.parameters?["binary_data_output"] == .bool(true),
             timeoutMicroseconds: timeout)
     }
-
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context):
-            "missing field '\((context.codingPath + [key]).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "."))'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            "field '\(context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "."))' has the wrong type"
-        case .dataCorrupted(let context):
-            context.codingPath.isEmpty ? "the JSON header is not valid JSON" : "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' is invalid"
-        @unknown default: "invalid"
-        }
-    }
 }
 
-/// The `data` of a JSON input. Flat and 2-D arrays of numbers, the common case, decode straight
-/// into `[Double]` (an order of magnitude faster than a generic JSON value per element);
-/// anything else (nested deeper, booleans, strings) goes through `JSONValue`.
-struct TensorData: Decodable {
-    var numbers: [Double]?
-    var value: JSONValue?
+/// The `data` of a JSON input, flattened row-major while it is read. Arrays of numbers, the
+/// common case, stay `[Double]` (no `JSONValue` per element); an array holding anything else
+/// (booleans, strings) is kept as values and checked against the datatype later.
+enum TensorData {
+    case numbers([Double])
+    case values([JSONValue])
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let flat = try? container.decode([Double].self) {
-            numbers = flat
-        } else if let rows = try? container.decode([[Double]].self) {
-            numbers = rows.flatMap { $0 }
-        } else {
-            value = try container.decode(JSONValue.self)
+    static func read(_ reader: inout JSONReader) throws -> TensorData {
+        var numbers: [Double] = []
+        var values: [JSONValue]?
+        func element(_ reader: inout JSONReader) throws {
+            switch reader.peekValueStart() ?? 0 {
+            case UInt8(ascii: "["):
+                try reader.readArray(element)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let number = try reader.readNumber()
+                if values == nil { numbers.append(number) } else { values!.append(.number(number)) }
+            default:
+                if values == nil {
+                    values = numbers.map(JSONValue.number)
+                    numbers = []
+                }
+                values!.append(try reader.readValue())
+            }
         }
+        try element(&reader)
+        return values.map(TensorData.values) ?? .numbers(numbers)
     }
 
     func encode(datatype: DataType, elements: Int, name: String) throws -> [UInt8] {
-        if let numbers, datatype == .fp32 || datatype == .fp64 {
-            guard numbers.count == elements else {
-                throw KilnError.invalidArgument("input '\(name)': shape says \(elements) elements, data has \(numbers.count)")
-            }
-            if datatype == .fp32 {
-                return numbers.map(Float.init).withUnsafeBytes { Array($0) }
-            }
-            return numbers.withUnsafeBytes { Array($0) }
+        let count = switch self {
+        case .numbers(let numbers): numbers.count
+        case .values(let values): values.count
         }
-        let json = value ?? .array((numbers ?? []).map(JSONValue.number))
-        return try TensorCoding.encodeJSON(json, datatype: datatype, elements: elements, name: name)
+        guard count == elements else {
+            throw KilnError.invalidArgument("input '\(name)': shape says \(elements) elements, data has \(count)")
+        }
+        switch self {
+        case .numbers(let numbers) where datatype == .fp32:
+            return numbers.map(Float.init).withUnsafeBytes { Array($0) }
+        case .numbers(let numbers) where datatype == .fp64:
+            return numbers.withUnsafeBytes { Array($0) }
+        case .numbers(let numbers):
+            return try TensorCoding.encodeJSON(numbers.map(JSONValue.number), datatype: datatype, name: name)
+        case .values(let values):
+            return try TensorCoding.encodeJSON(values, datatype: datatype, name: name)
+        }
     }
 }

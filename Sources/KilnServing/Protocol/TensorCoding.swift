@@ -3,17 +3,9 @@ import KilnCore
 
 /// Converting tensor elements between JSON values and little-endian bytes.
 enum TensorCoding {
-    /// Flattens JSON data (flat or nested, row-major) into the tensor's bytes.
-    static func encodeJSON(_ data: JSONValue, datatype: DataType, elements: Int, name: String) throws -> [UInt8] {
-        var flat: [JSONValue] = []
-        flat.reserveCapacity(elements)
-        func flatten(_ value: JSONValue) {
-            if case .array(let items) = value { items.forEach(flatten) } else { flat.append(value) }
-        }
-        flatten(data)
-        guard flat.count == elements else {
-            throw KilnError.invalidArgument("input '\(name)': shape says \(elements) elements, data has \(flat.count)")
-        }
+    /// The tensor's bytes from its elements, already flattened row-major and counted.
+    static func encodeJSON(_ flat: [JSONValue], datatype: DataType, name: String) throws -> [UInt8] {
+        let elements = flat.count
         var bytes: [UInt8] = []
         bytes.reserveCapacity(elements * (datatype.elementSize ?? 8))
         func bad(_ value: JSONValue) -> KilnError {
@@ -122,7 +114,8 @@ enum TensorCoding {
     }
 
     static func jsonString(_ value: String) -> String {
-        let data = (try? JSONEncoder().encode(value)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var bytes: [UInt8] = []
+        JSONValue.write(string: value, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
