@@ -45,8 +45,9 @@ public struct CTRService: Sendable {
     public func upload(filename: String, file: URL, mapping: URL? = nil) async throws -> JSONValue {
         // The file is hashed and flushed while it is checked; it becomes a blob (by rename, no
         // copy) only once it parsed. `file` must lie in the blob store's `tmp/` folder.
-        async let prepared = blobs.prepare(adopting: file)
-        let dataset = try Self.reading(file, what: "the file") { try CTRDataset(csv: Data(contentsOf: file, options: .alwaysMapped)) }
+        let contents = try MappedFile.data(at: file)
+        async let prepared = blobs.prepare(adopting: file, contents: contents)
+        let dataset = try Self.reading(file, what: "the file") { try CTRDataset(csv: contents) }
         let descriptions = try mapping.map { url in
             try Self.descriptions(from: Self.reading(url, what: "the mapping") { try CSVTable.parse(Data(contentsOf: url, options: .alwaysMapped)) })
         } ?? [:]

@@ -182,7 +182,9 @@ public func buildApplication(
 
     var application = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router),
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: router,
+            configuration: .init(http1: .init(additionalChannelHandlers: [ExpectContinueHandler()]))),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kiln"),
         // Shut down in reverse: jobs first (they use models), then models, then the store.
         services: [database, models, jobs],

@@ -34,7 +34,7 @@ struct CTRCommands: ParsableCommand {
             let started = clock.now
             let dataset: CTRDataset
             do {
-                dataset = try CTRDataset(csv: Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped))
+                dataset = try CTRDataset(csv: MappedFile.data(at: URL(fileURLWithPath: file)))
             } catch let error as CSVTable.ParseError {
                 throw ValidationError("\(file) is not a readable CSV: \(error)")
             }

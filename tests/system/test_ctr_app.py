@@ -380,6 +380,28 @@ def test_pdf_report_is_rendered_with_charts_and_korean_text(kiln_factory, tmp_pa
     assert requests.post(f"{server.url}/api/report/generate-pdf/nope", headers=h).status_code == 404
 
 
+def test_an_upload_that_expects_100_continue_is_told_to_continue(server):
+    """curl sends `Expect: 100-continue` with any body over 1 MiB and holds the body back until
+    the server answers (or for a second): Kiln answers at once, then the real response follows."""
+    import socket
+    import urllib3
+
+    body, content_type = urllib3.encode_multipart_formdata({"file": ("data.csv", make_csv(), "text/csv")})
+    head = (f"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {server.headers()['Authorization']}\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        connection.sendall(head)
+        connection.settimeout(0.8)  # well under curl's one-second wait
+        interim = connection.recv(1024)
+        assert interim.startswith(b"HTTP/1.1 100 Continue\r\n"), interim
+        connection.settimeout(30)
+        connection.sendall(body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += connection.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+
+
 def test_upload_over_the_limit_is_refused_and_nothing_is_stored(kiln_factory):
     # The same limit stops a 2 GB upload; 64 KiB keeps the test fast.
     server = kiln_factory(extra_args=["--max-upload", "64KiB"]).start()

@@ -110,13 +110,16 @@ public struct BlobStore: Sendable {
     /// Hashes and fsyncs a complete file that lies in the store's `tmp/` folder (an upload
     /// streamed there), without copying it. Nothing is visible until `commit`, so a caller can
     /// prepare while it still checks the content (a CSV upload hashes while it parses).
-    public func prepare(adopting file: URL) async throws -> PreparedFile {
-        try await NIOThreadPool.singleton.runIfActive {
-            let data = try Data(contentsOf: file, options: .alwaysMapped)
-            let blob = BlobRef(sha256: SHA256.hash(data: data).hexString, size: Int64(data.count))
-            try TemporaryFile.sync(path: file.path)
-            return PreparedFile(blob: blob, path: file)
+    /// - Parameter contents: the file's bytes when the caller has them mapped already.
+    public func prepare(adopting file: URL, contents: Data? = nil) async throws -> PreparedFile {
+        // The flush to disk is I/O and the hash is CPU: side by side.
+        async let synced: Void = NIOThreadPool.singleton.runIfActive { try TemporaryFile.sync(path: file.path) }
+        let blob = try await NIOThreadPool.singleton.runIfActive {
+            let data = try contents ?? MappedFile.data(at: file)
+            return BlobRef(sha256: SHA256.hash(data: data).hexString, size: Int64(data.count))
         }
+        try await synced
+        return PreparedFile(blob: blob, path: file)
     }
 
     /// Moves a prepared file into place; returns false (and removes the file) when identical
