@@ -55,13 +55,7 @@ public struct JSONReader {
 
     /// Reads an object, calling `member` with each key; `member` must read the key's value.
     public mutating func readObject(_ member: (inout JSONReader, String) throws -> Void) throws {
-        try open(UInt8(ascii: "{"), kind: "object")
-        skipWhitespace()
-        if peekByte == UInt8(ascii: "}") {
-            offset += 1
-            depth -= 1
-            return
-        }
+        guard try open(UInt8(ascii: "{"), closing: UInt8(ascii: "}"), kind: "object") else { return }
         while true {
             skipWhitespace()
             guard peekByte == UInt8(ascii: "\"") else { throw Failure.syntax(offset: offset) }
@@ -76,13 +70,7 @@ public struct JSONReader {
 
     /// Reads an array, calling `element` once per element; `element` must read it.
     public mutating func readArray(_ element: (inout JSONReader) throws -> Void) throws {
-        try open(UInt8(ascii: "["), kind: "array")
-        skipWhitespace()
-        if peekByte == UInt8(ascii: "]") {
-            offset += 1
-            depth -= 1
-            return
-        }
+        guard try open(UInt8(ascii: "["), closing: UInt8(ascii: "]"), kind: "array") else { return }
         while true {
             try element(&self)
             skipWhitespace()
@@ -292,12 +280,19 @@ public struct JSONReader {
         }
     }
 
-    private mutating func open(_ byte: UInt8, kind: String) throws {
+    /// Enters a container; false when it is empty (and already closed again).
+    private mutating func open(_ byte: UInt8, closing: UInt8, kind: String) throws -> Bool {
         skipWhitespace()
         guard peekByte == byte else { throw mismatchOrSyntax(expected: "an \(kind)") }
         guard depth < Self.maxDepth else { throw Failure.tooDeep(offset: offset) }
         offset += 1
+        skipWhitespace()
+        if peekByte == closing {
+            offset += 1
+            return false
+        }
         depth += 1
+        return true
     }
 
     /// After an element: `,` continues (false), `closing` ends the container (true).
