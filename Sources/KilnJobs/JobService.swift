@@ -122,7 +122,7 @@ public final class JobService: Service, Sendable {
     private func release(_ job: JobRecord) async throws {
         for blob in Set(job.inputBlobs + job.resultBlobs) {
             try await references.remove(sha256: blob, kind: "job", id: job.id)
-            if try await references.referenceCount(sha256: blob) == 0 { try? blobs.delete(sha256: blob) }
+            if try await references.referenceCount(sha256: blob) == 0 { _ = try? blobs.delete(sha256: blob) }
         }
     }
 
