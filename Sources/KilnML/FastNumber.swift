@@ -1,4 +1,5 @@
 import Foundation
+import KilnCore
 
 /// Decimal numbers as CSV files write them, parsed from UTF-8 bytes without Foundation.
 public enum FastNumber {
@@ -17,37 +18,6 @@ public enum FastNumber {
         return Double(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// 10^n for n in 0...22, all exact doubles (a switch, not a lazily built global table:
-    /// this runs once per CSV value).
-    @inline(__always)
-    public static func powerOfTen(_ n: Int) -> Double {
-        switch n {
-        case 0: 1e0
-        case 1: 1e1
-        case 2: 1e2
-        case 3: 1e3
-        case 4: 1e4
-        case 5: 1e5
-        case 6: 1e6
-        case 7: 1e7
-        case 8: 1e8
-        case 9: 1e9
-        case 10: 1e10
-        case 11: 1e11
-        case 12: 1e12
-        case 13: 1e13
-        case 14: 1e14
-        case 15: 1e15
-        case 16: 1e16
-        case 17: 1e17
-        case 18: 1e18
-        case 19: 1e19
-        case 20: 1e20
-        case 21: 1e21
-        default: 1e22
-        }
-    }
-
     /// The value when the fast path applies; nil leaves the decision to the standard library.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         guard let (number, stop) = prefix(bytes, from: 0, to: bytes.count), stop == bytes.count else { return nil }
@@ -56,19 +26,7 @@ public enum FastNumber {
 
     /// A decimal read by the fast path, not yet converted: a scanner that only checks that a
     /// field is a number skips the division.
-    public struct Decimal {
-        public var mantissa: UInt64
-        /// Power of ten, within -22...22.
-        public var scale: Int
-        public var negative: Bool
-
-        /// Always finite (the mantissa is below 10^15 and the scale within ±22).
-        @inline(__always)
-        public var value: Double {
-            let magnitude = scale < 0 ? Double(mantissa) / powerOfTen(-scale) : Double(mantissa) * powerOfTen(scale)
-            return negative ? -magnitude : magnitude
-        }
-    }
+    public typealias Decimal = ExactDecimal
 
     /// The number whose text starts at `start`, and where that text stops (the first byte that
     /// cannot continue it, or `count`); nil when there is no number there or the fast path does

@@ -204,9 +204,8 @@ public struct JSONReader {
         }
         if peekByte.map(isNumberContinuation) == true { throw Failure.syntax(offset: offset) }
         // Clinger's fast path: both factors exact in a Double, so one rounding gives the right answer.
-        if exact, mantissa < (1 << 53), (-22...22).contains(exponent) {
-            let magnitude = exponent >= 0 ? Double(mantissa) * Self.powersOfTen[exponent] : Double(mantissa) / Self.powersOfTen[-exponent]
-            return negative ? -magnitude : magnitude
+        if exact, ExactDecimal.isExact(mantissa: mantissa, scale: exponent) {
+            return ExactDecimal(mantissa: mantissa, scale: exponent, negative: negative).value
         }
         if mantissa == 0 { return negative ? -0.0 : 0 }
         let value = try correctlyRounded(start..<offset)
@@ -245,8 +244,6 @@ public struct JSONReader {
     }
 
     // MARK: - Internals
-
-    private static let powersOfTen: [Double] = (0...22).map { power in (0..<power).reduce(1.0) { value, _ in value * 10 } }
 
     /// The slow path for numbers the fast path cannot do exactly: the standard library's
     /// parser, which rounds correctly and ignores the process locale.
