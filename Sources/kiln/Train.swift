@@ -23,6 +23,7 @@ struct Train: AsyncParsableCommand {
         @Option(help: "Which demo models to train: all, ct, mri, biomarker.") var only = "all"
         @Option(help: "Synthetic CT slices to train on (fewer trains faster and worse).") var ctSlices = 1600
         @Option(help: "Training epochs for the CT classifier.") var ctEpochs = 14
+        @Option(help: "Seed for the CT classifier's slices, initial weights and batch order.") var ctSeed: UInt64 = CTDemoTrainer.Options().seed
         @Option(help: "Optimiser steps (batches of 32³ crops) for the MRI segmenter.") var mriSteps = 900
         @Option(help: "Synthetic 64³ volumes to train the MRI segmenter on.") var mriVolumes = 160
         @Option(help: "libtorch threads while training.") var threads = 2
@@ -40,6 +41,7 @@ struct Train: AsyncParsableCommand {
                 var options = CTDemoTrainer.Options()
                 options.trainingSlices = ctSlices
                 options.epochs = ctEpochs
+                options.seed = ctSeed
                 let result = try CTDemoTrainer(runtime: runtime).train(repository: repository, options: options) { print("  \($0)") }
                 let held = result.evaluation
                 print("\(CTDemoTrainer.modelName) version \(result.version) → \(result.folder.path) (\(String(format: "%.1f", held.trainingSeconds)) s)")

@@ -224,6 +224,46 @@ def test_other_inputs_multi_frame_colour_and_png(server):
     assert png.json()["input"]["kind"] == "png" and png.json()["heatmap"]["method"] == "grad-cam"
 
 
+def abdomen_png(lesion=None):
+    """A CT-like slice drawn here (not by Kiln's generator), windowed at 40/400 as a PNG: an
+    elliptical body with a fat rim and scanner noise, and optionally a bright round lesion
+    `(x, y, radius)`."""
+    from PIL import Image
+    yy, xx = np.mgrid[0:128, 0:128] + 0.5
+    r = np.sqrt(((xx - 64) / 51) ** 2 + ((yy - 64) / 45) ** 2)
+    hu = np.full((128, 128), -1000.0)
+    hu[r <= 1] = 40
+    hu[(r <= 1) & (r > 0.9)] = -100
+    if lesion:
+        x, y, radius = lesion
+        hu[(xx - x) ** 2 + (yy - y) ** 2 <= radius ** 2] = 170
+    body = hu > -1000
+    hu[body] += np.random.default_rng(3).normal(0, 12, body.sum())
+    pixels = (np.clip((hu + 160) / 400, 0, 1) * 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_grad_cam_points_at_the_lesion_and_is_empty_without_one(server):
+    def ask(png):
+        answer = requests.post(f"{server.url}/predict/ct_classification", files={"file": ("slice.png", png)}, headers=server.headers())
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    found = ask(abdomen_png(lesion=(80, 60, 7)))
+    assert found["prediction"] == "lesion"
+    peak = found["heatmap"]["peak"]
+    assert (peak["x"] + 0.5 - 80) ** 2 + (peak["y"] + 0.5 - 60) ** 2 <= 7 ** 2, peak
+    assert "note" not in found["heatmap"]
+
+    clear = ask(abdomen_png())
+    assert clear["prediction"] == "no_lesion"
+    # The demo model's "no_lesion" logit is constant: nothing in the slice raises it.
+    assert clear["heatmap"]["peak"] is None and "the map is empty" in clear["heatmap"]["note"]
+    assert max(max(row) for row in clear["heatmap"]["values"]) == 0
+
+
 @pytest.mark.parametrize("name, status, code", [
     ("MR_truncated.dcm", 422, "dicom_truncated"),
     ("MR_small_jp2klossless.dcm", 422, "unsupported_transfer_syntax"),

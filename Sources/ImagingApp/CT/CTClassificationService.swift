@@ -88,6 +88,9 @@ public struct CTClassificationService: Sendable {
             var heatmap = Self.heatmapJSON(result, labels: labels, inputWidth: input.width, inputHeight: input.height)
             if result.method == "saliency" {
                 heatmap["note"] = .string("the model has no '\(gradCAMMethod)' method returning (logits, feature_map): this is a gradient saliency map, not Grad-CAM")
+            } else if heatmap["peak"] == .null {
+                // E.g. the demo model's "no_lesion" logit is a constant: nothing in the slice argues for it.
+                heatmap["note"] = .string("no region of the image raises the score of '\(labels[result.predictedClass])': the map is empty")
             }
             answer["heatmap"] = .object(heatmap)
             overlay = .string(try Self.overlayPNG(display: slice.display, heatmap: result.heatmap).base64EncodedString())
@@ -118,7 +121,8 @@ public struct CTClassificationService: Sendable {
             "class": .string(labels[result.predictedClass]),
             "width": .int(map.width), "height": .int(map.height),
             "values": .array(rows),
-            "peak": .object(["x": .int(peak.x), "y": .int(peak.y), "space": "model input pixels"]),
+            // An empty map has no peak to point at.
+            "peak": map.values.contains(where: { $0 > 0 }) ? .object(["x": .int(peak.x), "y": .int(peak.y), "space": "model input pixels"]) : .null,
         ]
     }
 

@@ -48,19 +48,24 @@ public struct CTDemoTrainer: Sendable {
         let optimiser = try TorchAdam(module: module, learningRate: options.learningRate)
         var generator = SeededGenerator(state: options.seed &+ 2)
         let pixels = size * size
+        let cells = size / CTClassifierNetwork.cellSize
+        let cellTargets = training.map { CTClassifierNetwork.cellTargets(lesion: $0.lesion, size: size) }
         for epoch in 1...options.epochs {
             var order = Array(training.indices)
             order.shuffle(using: &generator)
             var total = 0.0, batches = 0
             for start in stride(from: 0, to: order.count, by: options.batchSize) {
                 let batch = order[start..<min(order.count, start + options.batchSize)]
-                var x = [Float](), y = [Float]()
+                var x = [Float](), y = [Float](), m = [Float]()
                 x.reserveCapacity(batch.count * pixels)
+                m.reserveCapacity(batch.count * cells * cells)
                 for index in batch {
                     x += inputs[index]
                     y += training[index].lesion == nil ? [1, 0] : [0, 1]
+                    m += cellTargets[index]
                 }
-                total += try optimiser.step(method: "loss", [.float32(x, shape: [batch.count, 1, size, size]), .float32(y, shape: [batch.count, 2])])
+                total += try optimiser.step(method: "loss", [.float32(x, shape: [batch.count, 1, size, size]), .float32(y, shape: [batch.count, 2]),
+                                                              .float32(m, shape: [batch.count, 1, cells, cells])])
                 batches += 1
             }
             progress("epoch \(epoch)/\(options.epochs): loss \(String(format: "%.4f", total / Double(batches)))")
@@ -78,7 +83,7 @@ public struct CTDemoTrainer: Sendable {
             "metadata": .object([
                 "demo": .bool(true),
                 "notice": DemoModelWriter.notice,
-                "description": "CNN (3 conv layers) trained by Kiln on synthetic CT-like slices with and without round lesions",
+                "description": "fully convolutional CNN (4 conv layers to a lesion-evidence map whose maximum is the lesion logit) trained by Kiln on synthetic CT-like slices with and without round lesions, with the lesion masks as per-cell targets",
                 "preprocessing": .object([
                     "size": .array([.int(size), .int(size)]),
                     "window": .object(["center": .number(Self.window.center), "width": .number(Self.window.width)]),

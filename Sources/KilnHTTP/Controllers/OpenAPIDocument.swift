@@ -2071,7 +2071,11 @@ enum OpenAPIDocument {
              }
             },
             "peak": {
-             "type": "object"
+             "type": [
+              "object",
+              "null"
+             ],
+             "description": "Where the map, upsampled to the model input, is highest; null when the map is empty (nothing in the image raises the explained class's score, e.g. the demo model's `no_lesion`, whose logit is constant)."
             },
             "overlay_png_base64": {
              "type": "string"
