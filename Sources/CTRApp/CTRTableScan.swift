@@ -122,6 +122,12 @@ enum CTRTableScan {
                 let field: CSVFieldScanner.Field
                 let number: FastNumber.Decimal?
                 if let fast = scanner.nextNumber() {
+                    // A number in a feature column changes no count: when the values are not
+                    // collected, there is nothing to do but move on (most fields of a table).
+                    if !collect, column != target, column != 0, column < width, !fast.field.endsRecord {
+                        column &+= 1
+                        continue
+                    }
                     (number, field) = (fast.number, fast.field)
                 } else if let next = try scanner.next() {
                     (number, field) = (nil, next)

@@ -97,6 +97,26 @@ import KilnML
         }
     }
 
+    /// Checking alone skips the numbers of feature columns; its counts must be those of the
+    /// scan that reads every value (for training), on a table with every kind of problem.
+    @Test func checkingCountsWhatReadingEveryValueCounts() throws {
+        let text = "a,b,clicked,c\n1,2,0,3\n,2,1,\n1,x,0,3\n1,2,7\n\n4,5,1,6,7\n-1.5e3,+2,0,x\n1,2,,3\n1, 2 ,1,3"
+        try Array(text.utf8).withUnsafeBufferPointer { buffer in
+            let head = try CTRTableScan.header(buffer)
+            let range = head.end..<buffer.count
+            let checked = try CTRTableScan.scanPart(buffer, range, width: 4, target: 2, collect: false)
+            let read = try CTRTableScan.scanPart(buffer, range, width: 4, target: 2, collect: true)
+            #expect(checked.rows == 8 && read.rows == 8)
+            #expect(checked.ragged.map(\.row) == [3, 4] && read.ragged.map(\.row) == [3, 4])
+            for (a, b) in zip(checked.columns, read.columns) {
+                #expect(a.missing == b.missing && a.firstMissing == b.firstMissing && a.nonNumeric == b.nonNumeric && a.ones == b.ones)
+                #expect(a.firstNonNumeric?.row == b.firstNonNumeric?.row && a.nonBinary == b.nonBinary)
+            }
+            #expect(checked.columns.map(\.missing) == [1, 0, 1, 1] && checked.columns.map(\.nonNumeric) == [0, 1, 0, 1])
+            #expect(checked.columns[2].ones == 3 && checked.columns[2].nonBinary == 1)
+        }
+    }
+
     @Test func stratifiedSplitKeepsTheClickShareAndIsRepeatable() {
         let labels: [Float] = (0..<1000).map { $0 % 50 == 0 ? 1 : 0 }  // 2% clicks
         let first = StratifiedSplit.split(labels: labels, validationShare: 0.2, seed: 42)
