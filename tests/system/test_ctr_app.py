@@ -2,6 +2,7 @@
 jobs, live progress over WebSocket, status and run list in the seed's shapes, the run in MLflow,
 and the trained model served."""
 
+import hashlib
 import io
 import json
 import time
@@ -57,6 +58,11 @@ def test_upload_validates_with_rows_and_columns(server):
     good = upload(server, make_csv())
     assert good.status_code == 200, good.text
     body = good.json()
+    # Stored under the SHA-256 of its bytes (hashed as they arrive, over many chunks here).
+    large = make_csv(rows=40000, seed=5)
+    assert upload(server, large).status_code == 200
+    digest = hashlib.sha256(large).hexdigest()
+    assert (server.data_dir / "blobs" / digest[:2] / digest[2:]).read_bytes() == large
     assert body["rows"] == 2000 and body["columns"] == ["hour", "age", "noise", "clicked"] and body["column_count"] == 4
     assert body["validation"] == {"isValid": True, "errors": [], "warnings": []}
     assert body["info"]["totalRows"] == 2000 and 0 < body["info"]["clickedOne"] < 400
