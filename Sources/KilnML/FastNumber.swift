@@ -40,24 +40,26 @@ public enum FastNumber {
             negative = bytes[index] == UInt8(ascii: "-")
             index &+= 1
         }
-        var mantissa: UInt64 = 0, digits = 0, scale = 0, sawDigit = false
+        // Every digit counts towards the 15, leading zeros too: one comparison per number
+        // instead of one per digit (a number with more digits takes the standard library's path).
+        var mantissa: UInt64 = 0, scale = 0
+        let integerStart = index
         while index < count, bytes[index] &- 48 < 10 {
-            if mantissa != 0 || bytes[index] != 48 { digits &+= 1 }
             mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 48)
             index &+= 1
-            sawDigit = true
         }
+        var digits = index &- integerStart
         if index < count, bytes[index] == UInt8(ascii: ".") {
             index &+= 1
+            let fractionStart = index
             while index < count, bytes[index] &- 48 < 10 {
-                if mantissa != 0 || bytes[index] != 48 { digits &+= 1 }
                 mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 48)
-                scale &-= 1
                 index &+= 1
-                sawDigit = true
             }
+            scale = fractionStart &- index
+            digits &+= index &- fractionStart
         }
-        guard sawDigit else { return nil }
+        guard digits > 0 else { return nil }
         if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index &+= 1
             var exponentNegative = false
