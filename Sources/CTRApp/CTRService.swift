@@ -42,13 +42,11 @@ public struct CTRService: Sendable {
     /// `POST /api/upload`. Invalid tables are stored too: the answer lists their problems.
     /// `mapping` is an optional `feature,description` CSV (the seed's Korean feature names),
     /// used wherever a report has a `description`.
-    /// `digest`: the file's hash when it was computed as the file arrived.
-    public func upload(filename: String, file: URL, mapping: URL? = nil, digest: BlobRef? = nil) async throws -> JSONValue {
-        // The file is hashed (unless it was on arrival) and flushed while it is checked; it
-        // becomes a blob (by rename, no copy) only once it parsed. `file` must lie in the blob
-        // store's `tmp/` folder.
+    public func upload(filename: String, file: URL, mapping: URL? = nil) async throws -> JSONValue {
+        // The file is hashed and flushed while it is checked; it becomes a blob (by rename, no
+        // copy) only once it parsed. `file` must lie in the blob store's `tmp/` folder.
         let contents = try MappedFile.data(at: file)
-        async let prepared = prepare(file, contents: contents, digest: digest.flatMap { $0.size == contents.count ? $0 : nil })
+        async let prepared = blobs.prepare(adopting: file, contents: contents)
         let dataset = try Self.reading(file, what: "the file") { try CTRDataset(csv: contents) }
         let descriptions = try mapping.map { url in
             try Self.descriptions(from: Self.reading(url, what: "the mapping") { try CSVTable.parse(Data(contentsOf: url, options: .alwaysMapped)) })
@@ -76,11 +74,6 @@ public struct CTRService: Sendable {
         try await references.add(sha256: blob.sha256, kind: Self.referenceKind, id: fileID)
         try await files.insert(CTRFileRecord(fileID: fileID, filename: filename, sha256: blob.sha256, summary: summary, createdAt: Date()))
         return summary
-    }
-
-    private func prepare(_ file: URL, contents: Data, digest: BlobRef?) async throws -> BlobStore.PreparedFile {
-        guard let digest else { return try await blobs.prepare(adopting: file, contents: contents) }
-        return try await blobs.prepare(adopting: file, digest: digest)
     }
 
     /// Runs a CSV reader, turning its parse errors into answers that say what is wrong.

@@ -58,7 +58,7 @@ def test_upload_validates_with_rows_and_columns(server):
     good = upload(server, make_csv())
     assert good.status_code == 200, good.text
     body = good.json()
-    # Stored under the SHA-256 of its bytes (hashed as they arrive, over many chunks here).
+    # Stored under the SHA-256 of its bytes (a 600 KB body: many chunks).
     large = make_csv(rows=40000, seed=5)
     assert upload(server, large).status_code == 200
     digest = hashlib.sha256(large).hexdigest()

@@ -62,8 +62,6 @@ struct CTRController {
         let folder = staging.appendingPathComponent("ctr-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        // Hashed as it arrives: the CSV check then has both cores to itself.
-        var digest = BlobDigest()
         let received = try await MultipartUpload.receive(
             request, into: folder,
             fileNames: { field, _ in
@@ -73,11 +71,10 @@ struct CTRController {
                 default: throw KilnError.invalidArgument("unexpected file field '\(field.prefix(64))'; send the CSV as 'file' and an optional feature,description CSV as 'mapping'")
                 }
             },
-            maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes, syncFiles: false,
-            observe: { field, bytes in if field == "file" { digest.update(bytes) } })
+            maxBytes: limits.maxUploadBytes, maxFieldBytes: limits.maxJSONBodyBytes, syncFiles: false)
         guard let file = received.files["file"] else { throw KilnError.invalidArgument("missing the 'file' part (a CSV file)") }
         let summary = try await service.upload(filename: String(file.filename.prefix(255)), file: file.path,
-                                                 mapping: received.files["mapping"]?.path, digest: digest.finalize())
+                                                 mapping: received.files["mapping"]?.path)
         return JSONBody.response(json: summary)
     }
 

@@ -24,12 +24,9 @@ struct MultipartUpload {
     ///   file fields are refused.
     /// - Parameter syncFiles: fsync the files before returning; a caller that hands them to the
     ///   blob store (which syncs what it adopts) skips it.
-    /// - Parameter observe: sees each file part's bytes (field name, bytes) as they are written,
-    ///   in order: to hash a file while it arrives instead of reading it again.
     static func receive(
         _ request: Request, into directory: URL, fileNames: (String, String) throws -> String,
-        maxBytes: Int, maxFieldBytes: Int, syncFiles: Bool = true,
-        observe: (String, UnsafeRawBufferPointer) -> Void = { _, _ in }
+        maxBytes: Int, maxFieldBytes: Int, syncFiles: Bool = true
     ) async throws -> Result {
         var parser: MultipartStreamParser
         do { parser = try MultipartStreamParser(boundary: try boundary(of: request)) } catch let error as MultipartSyntaxError {
@@ -65,7 +62,6 @@ struct MultipartUpload {
                 guard let current else { return }
                 if current.isFile {
                     try writers[current.field]!.write(contentsOf: bytes)
-                    bytes.withUnsafeBytes { observe(current.field, $0) }
                 } else {
                     let existing = result.fields[current.field] ?? ""
                     guard existing.utf8.count + bytes.count <= maxFieldBytes else {

@@ -122,13 +122,6 @@ public struct BlobStore: Sendable {
         return PreparedFile(blob: blob, path: file)
     }
 
-    /// Like `prepare(adopting:contents:)` for a file hashed as it was received (`BlobDigest`):
-    /// only the flush to disk is left.
-    public func prepare(adopting file: URL, digest: BlobRef) async throws -> PreparedFile {
-        try await NIOThreadPool.singleton.runIfActive { try TemporaryFile.sync(path: file.path) }
-        return PreparedFile(blob: digest, path: file)
-    }
-
     /// Moves a prepared file into place; returns false (and removes the file) when identical
     /// content was already stored.
     @discardableResult
