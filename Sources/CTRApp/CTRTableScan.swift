@@ -121,13 +121,12 @@ enum CTRTableScan {
                 // Most fields are plain numbers, read in one pass; anything else takes the general path.
                 let field: CSVFieldScanner.Field
                 let number: FastNumber.Decimal?
-                if let fast = scanner.nextNumber() {
-                    // A number in a feature column changes no count: when the values are not
-                    // collected, there is nothing to do but move on (most fields of a table).
-                    if !collect, column != target, column != 0, column < width, !fast.field.endsRecord {
-                        column &+= 1
-                        continue
-                    }
+                // A number in a feature column changes no count: when the values are not
+                // collected (a check), its shape is all that is read (most fields of a table).
+                var uncounted = false
+                if !collect, column != target, column != 0, column < width, let plain = scanner.nextPlainDecimal() {
+                    (number, field, uncounted) = (nil, plain, true)
+                } else if let fast = scanner.nextNumber() {
                     (number, field) = (fast.number, fast.field)
                 } else if let next = try scanner.next() {
                     (number, field) = (nil, next)
@@ -135,7 +134,7 @@ enum CTRTableScan {
                     break
                 }
                 if column == 0 { blank = number == nil && field.isEmpty && field.endsRecord }
-                if !blank, column < width {
+                if !blank, !uncounted, column < width {
                     let value = try count(number, scanner, field, column: column, row: row, target: target, valued: collect,
                                       counts: &tally.columns[column])
                     if collect {

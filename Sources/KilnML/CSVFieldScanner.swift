@@ -95,23 +95,54 @@ public struct CSVFieldScanner {
     @inline(__always)
     public mutating func nextNumber() -> (number: FastNumber.Decimal, field: Field)? {
         let start = index
-        guard !owesEmptyField, let (number, stop) = FastNumber.prefix(bytes, from: start, to: end) else { return nil }
+        guard !owesEmptyField, let (number, stop) = FastNumber.prefix(bytes, from: start, to: end),
+              let field = endField(start: start, stop: stop) else { return nil }
+        return (number, field)
+    }
+
+    /// The next field when it is a plain decimal of at most 15 digits without an exponent
+    /// (`12`, `-0.5`, `.25`) directly followed by a separator; nil — and nothing consumed —
+    /// otherwise. Such a field is always a finite number, the same fields `nextNumber` reads:
+    /// a check that needs no value reads only their shape (no multiply per digit).
+    @inline(__always)
+    public mutating func nextPlainDecimal() -> Field? {
+        guard !owesEmptyField else { return nil }
+        let start = index
+        var position = start
+        if position < end, bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: "+") { position &+= 1 }
+        let integerStart = position
+        while position < end, bytes[position] &- 48 < 10 { position &+= 1 }
+        var digits = position &- integerStart
+        if position < end, bytes[position] == UInt8(ascii: ".") {
+            position &+= 1
+            let fractionStart = position
+            while position < end, bytes[position] &- 48 < 10 { position &+= 1 }
+            digits &+= position &- fractionStart
+        }
+        guard digits > 0, digits <= 15 else { return nil }
+        return endField(start: start, stop: position)
+    }
+
+    /// The field `start..<stop` when a separator (or a line end, or the end) follows it, the
+    /// scanner moved past it; nil, nothing moved, when something else follows.
+    @inline(__always)
+    private mutating func endField(start: Int, stop: Int) -> Field? {
         var field = Field(start: start, end: stop, escaped: false, endsRecord: true)
         var position = stop
         if position < end, bytes[position] == Self.carriage { position += 1 }
         if position == end {
             index = end
-            return (number, field)
+            return field
         }
         switch bytes[position] {
         case Self.comma:
             index = position + 1
             if index == end { owesEmptyField = true }
             field.endsRecord = false
-            return (number, field)
+            return field
         case Self.newline:
             index = position + 1
-            return (number, field)
+            return field
         default:
             return nil
         }

@@ -129,6 +129,31 @@ import KilnML
 }
 
 @Suite struct FastNumberTests {
+    /// A field the shape-only reader takes is one the number reader takes, with the same end.
+    @Test func plainDecimalsAreTheNumbersWithoutAnExponent() {
+        var generator = SeededGenerator(state: 4)
+        var texts = ["0", "-0", "+1", "1.", ".5", "-.25", "1e3", "2.5e+10", "123456789012345", "1234567890123456", "0.000000000000001",
+                     "-", ".", "", "e5", "1x", " 2", "2 ", "\"3\"", "1.2.3", "--1", "0x10", "nan"]
+        for _ in 0..<2_000 {
+            texts.append(String(format: "%.\(Int.random(in: 0...9, using: &generator))f", Double.random(in: -1e6...1e6, using: &generator)))
+        }
+        for text in texts {
+            for ending in [",7\n", "\r\n", "\n", ""] {
+                let line = Array((text + ending).utf8)
+                line.withUnsafeBufferPointer { bytes in
+                    var plain = CSVFieldScanner(bytes: bytes), numeric = CSVFieldScanner(bytes: bytes)
+                    let shape = plain.nextPlainDecimal(), number = numeric.nextNumber()
+                    let digits = text.filter(\.isNumber).count
+                    let expected = number != nil && !text.lowercased().contains("e") && digits <= 15
+                    #expect((shape != nil) == expected, "\(text.debugDescription) + \(ending.debugDescription)")
+                    if let shape, let number {
+                        #expect(shape.end == number.field.end && shape.endsRecord == number.field.endsRecord && plain.index == numeric.index)
+                    }
+                }
+            }
+        }
+    }
+
     /// The fast path must agree bit for bit with the standard library (strtod) wherever it answers.
     @Test func agreesWithTheStandardLibrary() {
         var generator = SeededGenerator(state: 9)
