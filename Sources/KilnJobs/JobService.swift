@@ -167,7 +167,7 @@ public final class JobService: Service, Sendable {
     }
 
     private func wakeAllWorkers() {
-        for wakeUps in wakeUps.values { wakeUps.wakeAll() }
+        for wakeUps in wakeUps.values { wakeUps.close() }
     }
 
     private func workerLoop(_ registered: RegisteredJobKind, worker: String) async {

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Idle workers wait here; a submission wakes one, shutdown wakes all. A wait can also be
+/// Idle workers wait here; a submission wakes one, shutdown (`close`) wakes all. A wait can also be
 /// cancelled (its timeout passed), whichever comes first, without leaking the waiter.
 ///
 /// A wake-up that finds no waiter is kept as a permit, because the worker it was meant for may
@@ -13,6 +13,8 @@ final class WakeUps: Sendable {
         var order: [UUID] = []
         var cancelledEarly: Set<UUID> = []
         var permits = 0
+        /// Shutdown: every wait, now or later, returns at once.
+        var closed = false
     }
 
     /// Bounds the permits so a burst of submissions with every worker busy cannot queue up
@@ -29,7 +31,7 @@ final class WakeUps: Sendable {
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { continuation in
                         let resumeNow = self.state.withLock { state -> Bool in
-                            if state.cancelledEarly.remove(id) != nil { return true }
+                            if state.cancelledEarly.remove(id) != nil || state.closed { return true }
                             if state.permits > 0 {
                                 state.permits -= 1
                                 return true
@@ -73,8 +75,11 @@ final class WakeUps: Sendable {
         continuation?.resume()
     }
 
-    func wakeAll() {
+    /// Wakes every waiting worker and makes every later wait return at once: the workers are
+    /// stopping, and one between an empty claim and `wait` must not sleep a whole poll interval.
+    func close() {
         let continuations = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.closed = true
             defer { state.waiting.removeAll(); state.order.removeAll() }
             return Array(state.waiting.values)
         }

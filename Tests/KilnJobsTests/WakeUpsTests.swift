@@ -34,4 +34,15 @@ import Testing
         await waited
         #expect(ContinuousClock.now - started < .seconds(30))
     }
+
+    /// Shutdown reached a worker between an empty claim and `wait` (a JobService test once
+    /// waited out its two-minute poll interval): a wait after `close` returns at once.
+    @Test func aWaitAfterCloseReturnsAtOnce() async {
+        let wakeUps = WakeUps()
+        wakeUps.close()
+        let started = ContinuousClock.now
+        await wakeUps.wait(timeout: .seconds(60))
+        await wakeUps.wait(timeout: .seconds(60))
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
 }
