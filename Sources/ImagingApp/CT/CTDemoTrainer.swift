@@ -83,7 +83,7 @@ public struct CTDemoTrainer: Sendable {
             "metadata": .object([
                 "demo": .bool(true),
                 "notice": DemoModelWriter.notice,
-                "description": "fully convolutional CNN (4 conv layers to a lesion-evidence map whose maximum is the lesion logit) trained by Kiln on synthetic CT-like slices with and without round lesions, with the lesion masks as per-cell targets",
+                "description": "fully convolutional CNN (four 3×3 conv layers, the last dilated, and a 1×1 one to a lesion-evidence map whose maximum is the lesion logit) trained by Kiln on synthetic CT-like slices with and without round lesions, with the lesion masks as per-cell targets",
                 "preprocessing": .object([
                     "size": .array([.int(size), .int(size)]),
                     "window": .object(["center": .number(Self.window.center), "width": .number(Self.window.width)]),
