@@ -8,11 +8,11 @@ import Glibc
 /// A whole file mapped read-only into memory as `Data`, for large files that are read once
 /// end to end (an uploaded CSV: hashed and parsed at the same time from one mapping).
 ///
-/// Unlike `Data(contentsOf:options: .alwaysMapped)`, the pages are mapped up front
-/// (`MAP_POPULATE`): one call instead of a page fault per 4 KiB in every thread that reads.
-/// And the unmapping happens off the caller's path: in a multi-threaded process `munmap` of
-/// tens of MiB waits for TLB shootdowns on every core — ~11 ms for a 40 MB upload on the
-/// development VM, measured between the last use of the data and the end of the request.
+/// Unlike `Data(contentsOf:options: .alwaysMapped)`, the unmapping happens off the caller's
+/// path: in a multi-threaded process `munmap` of tens of MiB waits for TLB shootdowns on every
+/// core — ~11 ms for a 40 MB upload on the development VM, measured between the last use of the
+/// data and the end of the request. (Pages are faulted in as they are read: `MAP_POPULATE`
+/// made the CSV check slower, one thread faulting every page before the parallel scan starts.)
 public enum MappedFile {
     public static func data(at url: URL) throws -> Data {
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
