@@ -7,30 +7,19 @@ public enum NiftiLabelMask {
     ///   - gzip: write `.nii.gz` bytes rather than `.nii`.
     public static func encode(_ labels: [UInt8], like reference: NiftiVolume, description: String, gzip: Bool = true) throws -> [UInt8] {
         precondition(labels.count == reference.voxelCount, "a label per voxel")
-        var header = reference.header
-        let bigEndian = reference.isBigEndian
-        func put(_ value: UInt64, at offset: Int, size: Int) {
-            for index in 0..<size {
-                let shift = UInt64(8 * (bigEndian ? size - 1 - index : index))
-                header[offset + index] = UInt8(truncatingIfNeeded: value >> shift)
-            }
-        }
-        func putInt16(_ value: Int16, at offset: Int) { put(UInt64(UInt16(bitPattern: value)), at: offset, size: 2) }
-        func putFloat(_ value: Float, at offset: Int) { put(UInt64(value.bitPattern), at: offset, size: 4) }
-
-        putInt16(3, at: 40)                                 // dim[0]: one 3-D volume
-        for axis in 4...7 { putInt16(1, at: 40 + 2 * axis) }
-        putInt16(1002, at: 68)                              // intent_code NIFTI_INTENT_LABEL
-        putInt16(2, at: 70)                                 // datatype uint8
-        putInt16(8, at: 72)                                 // bitpix
-        putFloat(352, at: 108)                              // vox_offset: header + 4 extension bytes
-        putFloat(0, at: 112)                                // scl_slope 0: values are stored labels
-        putFloat(0, at: 116)
-        putFloat(Float(labels.max() ?? 0), at: 124)         // cal_max
-        putFloat(0, at: 128)                                // cal_min
-        let text = Array(description.utf8.prefix(79))
-        for index in 0..<80 { header[148 + index] = index < text.count ? text[index] : 0 }
-        let file = header + [0, 0, 0, 0] + labels
+        var header = NiftiHeaderBytes(copying: reference.header, bigEndian: reference.isBigEndian)
+        header.putInt16(3, at: 40)                          // dim[0]: one 3-D volume
+        for axis in 4...7 { header.putInt16(1, at: 40 + 2 * axis) }
+        header.putInt16(1002, at: 68)                       // intent_code NIFTI_INTENT_LABEL
+        header.putInt16(2, at: 70)                          // datatype uint8
+        header.putInt16(8, at: 72)                          // bitpix
+        header.putFloat(352, at: 108)                       // vox_offset: header + 4 extension bytes
+        header.putFloat(0, at: 112)                         // scl_slope 0: values are stored labels
+        header.putFloat(0, at: 116)
+        header.putFloat(Double(labels.max() ?? 0), at: 124) // cal_max
+        header.putFloat(0, at: 128)                         // cal_min
+        header.putDescription(description)
+        let file = header.bytes + [0, 0, 0, 0] + labels
         return gzip ? try Gzip.compress(file) : file
     }
 }

@@ -9,26 +9,19 @@ public enum NiftiVolumeWriter {
         _ values: [Float], dimensions: [Int], spacing: [Double], affine: [[Double]], description: String, gzip: Bool = true
     ) throws -> [UInt8] {
         precondition(dimensions.count == 3 && values.count == dimensions.reduce(1, *), "a value per voxel")
-        var header = [UInt8](repeating: 0, count: 352)
-        func put(_ value: UInt32, at offset: Int) { for index in 0..<4 { header[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) } }
-        func putInt16(_ value: Int, at offset: Int) {
-            header[offset] = UInt8(truncatingIfNeeded: value)
-            header[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
-        }
-        func putFloat(_ value: Double, at offset: Int) { put(Float(value).bitPattern, at: offset) }
-        put(348, at: 0)                                                   // sizeof_hdr
-        for (axis, size) in ([3] + dimensions + [1, 1, 1, 1]).enumerated() { putInt16(size, at: 40 + 2 * axis) }
-        putInt16(16, at: 70)                                              // datatype float32
-        putInt16(32, at: 72)                                              // bitpix
-        for (index, value) in ([1] + spacing + [1, 0, 0, 0]).enumerated() { putFloat(value, at: 76 + 4 * index) }
-        putFloat(352, at: 108)                                            // vox_offset
-        header[123] = 2                                                   // xyzt_units: millimetres
-        let text = Array(description.utf8.prefix(79))
-        for index in text.indices { header[148 + index] = text[index] }
-        putInt16(1, at: 254)                                              // sform_code: scanner
-        for row in 0..<3 { for column in 0..<4 { putFloat(affine[row][column], at: 280 + 16 * row + 4 * column) } }
-        for (index, byte) in "n+1\0".utf8.enumerated() { header[344 + index] = byte }
-        var file = header
+        var header = NiftiHeaderBytes()
+        header.put(348, at: 0, size: 4)                                   // sizeof_hdr
+        for (axis, size) in ([3] + dimensions + [1, 1, 1, 1]).enumerated() { header.putInt16(size, at: 40 + 2 * axis) }
+        header.putInt16(16, at: 70)                                       // datatype float32
+        header.putInt16(32, at: 72)                                       // bitpix
+        for (index, value) in ([1] + spacing + [1, 0, 0, 0]).enumerated() { header.putFloat(value, at: 76 + 4 * index) }
+        header.putFloat(352, at: 108)                                     // vox_offset
+        header.bytes[123] = 2                                             // xyzt_units: millimetres
+        header.putDescription(description)
+        header.putInt16(1, at: 254)                                       // sform_code: scanner
+        for row in 0..<3 { for column in 0..<4 { header.putFloat(affine[row][column], at: 280 + 16 * row + 4 * column) } }
+        for (index, byte) in "n+1\0".utf8.enumerated() { header.bytes[344 + index] = byte }
+        var file = header.bytes
         file.reserveCapacity(352 + values.count * 4)
         for value in values {
             let bits = value.bitPattern
