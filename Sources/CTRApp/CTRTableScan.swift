@@ -116,8 +116,24 @@ enum CTRTableScan {
         var column = 0
         var row = 0
         var blank = false
+        // Checking only: whole blocks of plain decimals where the bytes allow, field by field
+        // elsewhere. After a refused block the next try waits until the fields passed it.
+        var nextBlock = collect ? Int.max : range.lowerBound
+        let base = bytes.baseAddress
         do {
             while true {
+                if scanner.index >= nextBlock, let base {
+                    var position = scanner.index
+                    while position + CSVPlainBlock.size <= range.upperBound, let block = CSVPlainBlock(base + position) {
+                        try count(block, at: position, scanner, width: width, target: target, column: &column, row: &row, tally: &tally)
+                        position += block.count
+                    }
+                    if position > scanner.index {
+                        scanner.skip(to: position)
+                        blank = false  // every line a block began was a line of numbers
+                    }
+                    nextBlock = position + CSVPlainBlock.size
+                }
                 // Most fields are plain numbers, read in one pass; anything else takes the general path.
                 let field: CSVFieldScanner.Field
                 let number: FastNumber.Decimal?
@@ -157,6 +173,49 @@ enum CTRTableScan {
         }
         tally.rows = row
         return tally
+    }
+
+    /// Counts what a block of plain decimals changes: its line ends (rows, ragged widths) and
+    /// the target's values. Every other field in it is a number that changes no count.
+    @inline(__always)
+    private static func count(_ block: CSVPlainBlock, at position: Int, _ scanner: CSVFieldScanner, width: Int, target: Int?,
+                              column: inout Int, row: inout Int, tally: inout Tally) throws {
+        var newlines = block.newlines
+        var lineStart = 0  // the block's first byte of the current line
+        while true {
+            let lineEnd = newlines == 0 ? block.count : newlines.trailingZeroBitCount
+            let commas = block.commas & ~((1 << UInt64(lineStart)) &- 1)
+                & (lineEnd == 64 ? ~0 : (1 << UInt64(lineEnd)) &- 1)
+            let commaCount = commas.nonzeroBitCount
+            // Complete fields of this line in the block: columns `column` through `lastColumn`.
+            let lastColumn = column + commaCount - (newlines == 0 ? 1 : 0)
+            if let target, target >= column, target <= lastColumn {
+                var before = commas
+                for _ in 0..<max(0, target - column - 1) { before &= before &- 1 }
+                let start = target == column ? lineStart : before.trailingZeroBitCount + 1
+                let separators = block.commas | block.newlines
+                let end = start + (separators >> UInt64(start)).trailingZeroBitCount
+                let first = scanner.bytes[position + start]
+                if end - start == 1, first == UInt8(ascii: "0") || first == UInt8(ascii: "1") {
+                    if first == UInt8(ascii: "1") { tally.columns[target].ones += 1 }
+                } else {
+                    let field = CSVFieldScanner.Field(start: position + start, end: position + end, escaped: false, endsRecord: end == lineEnd)
+                    _ = try count(nil, scanner, field, column: target, row: row, target: target, valued: false, counts: &tally.columns[target])
+                }
+            }
+            guard newlines != 0 else {
+                column += commaCount
+                return
+            }
+            if column + commaCount + 1 != width {
+                if tally.ragged.count <= CTRDataset.maxListed { tally.ragged.append((row, column + commaCount + 1)) }
+                tally.raggedCount += 1
+            }
+            row += 1
+            column = 0
+            lineStart = lineEnd + 1
+            newlines &= newlines &- 1
+        }
     }
 
     /// Counts one value (`number` when the fast path already read it); returns it as a number

@@ -14,6 +14,10 @@ public struct CSVFieldScanner {
         public var endsRecord: Bool
 
         public var isEmpty: Bool { start == end }
+
+        public init(start: Int, end: Int, escaped: Bool, endsRecord: Bool) {
+            (self.start, self.end, self.escaped, self.endsRecord) = (start, end, escaped, endsRecord)
+        }
     }
 
     public struct UnterminatedQuote: Error {}
@@ -40,6 +44,13 @@ public struct CSVFieldScanner {
         // A UTF-8 byte-order mark (Excel writes one) is not part of the first header name.
         if start == 0, self.end >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
         self.index = start
+    }
+
+    /// Moves on to `position`, a field start that a caller found by other means (a
+    /// `CSVPlainBlock`), between the current index and the end of the range.
+    public mutating func skip(to position: Int) {
+        precondition(position >= index && position <= end && !owesEmptyField)
+        index = position
     }
 
     /// The next field, or nil at the end of the range.

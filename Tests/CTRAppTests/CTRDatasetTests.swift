@@ -117,6 +117,40 @@ import KilnML
         }
     }
 
+    /// Checking reads whole blocks of plain decimals where it can and fields one by one
+    /// elsewhere; on tables with problems scattered through them (random seeds), its counts
+    /// must still be those of the scan that reads every value field by field.
+    @Test(arguments: [1, 2, 3, 4]) func checkingByBlocksCountsWhatReadingEveryValueCounts(seed: UInt64) throws {
+        var generator = SeededGenerator(state: seed)
+        let odd = ["", "x", "1e5", " 3", "-", ".", "+.5", "1.2.3", "1234567890123456", "12345678.1234567", "\"4\"", "-0", "7.", "é"]
+        var text = "a,b,c,clicked,d,e\n"
+        for row in 0..<3_000 {
+            var fields = (0..<6).map { column -> String in
+                if column == 3 { return ["0", "1", "0", "0", "1.0", "2", "", "0.0"][Int.random(in: 0..<(row % 5 == 0 ? 8 : 3), using: &generator)] }
+                return String(format: "%.\(Int.random(in: 0...4, using: &generator))f", Double.random(in: -99...99, using: &generator))
+            }
+            if Int.random(in: 0..<40, using: &generator) == 0 { fields[Int.random(in: 0..<6, using: &generator)] = odd.randomElement(using: &generator)! }
+            if Int.random(in: 0..<200, using: &generator) == 0 { fields.removeLast(Int.random(in: 1...5, using: &generator)) }
+            if Int.random(in: 0..<200, using: &generator) == 0 { fields.append("9") }
+            text += fields.joined(separator: ",") + (Int.random(in: 0..<300, using: &generator) == 0 ? "\r\n" : "\n")
+            if Int.random(in: 0..<300, using: &generator) == 0 { text += "\n" }
+        }
+        text += "1,2,3,1,5,6"  // no line end at the end
+        try Array(text.utf8).withUnsafeBufferPointer { buffer in
+            let head = try CTRTableScan.header(buffer)
+            let range = head.end..<buffer.count
+            let checked = try CTRTableScan.scanPart(buffer, range, width: 6, target: 3, collect: false)
+            let read = try CTRTableScan.scanPart(buffer, range, width: 6, target: 3, collect: true)
+            #expect(checked.rows == read.rows && checked.raggedCount == read.raggedCount && checked.raggedCount > 0)
+            #expect(checked.ragged.map(\.row) == read.ragged.map(\.row) && checked.ragged.map(\.width) == read.ragged.map(\.width))
+            for (a, b) in zip(checked.columns, read.columns) {
+                #expect(a.missing == b.missing && a.firstMissing == b.firstMissing && a.nonNumeric == b.nonNumeric && a.ones == b.ones)
+                #expect(a.firstNonNumeric?.row == b.firstNonNumeric?.row && a.nonBinary == b.nonBinary)
+            }
+            #expect(checked.columns[3].ones > 0 && checked.columns[3].nonBinary > 0 && checked.columns.contains { $0.nonNumeric > 0 })
+        }
+    }
+
     @Test func stratifiedSplitKeepsTheClickShareAndIsRepeatable() {
         let labels: [Float] = (0..<1000).map { $0 % 50 == 0 ? 1 : 0 }  // 2% clicks
         let first = StratifiedSplit.split(labels: labels, validationShare: 0.2, seed: 42)
@@ -149,6 +183,49 @@ import KilnML
                     if let shape, let number {
                         #expect(shape.end == number.field.end && shape.endsRecord == number.field.endsRecord && plain.index == numeric.index)
                     }
+                }
+            }
+        }
+    }
+
+    /// A block is taken exactly when every field ending in it is one the shape-only reader
+    /// takes and at most 15 bytes long (and the bytes after them could start one); its masks
+    /// are where the commas and line ends are.
+    @Test func aBlockIsTakenWhenEveryFieldInItIsAPlainDecimal() {
+        var generator = SeededGenerator(state: 12)
+        let odd = ["", "x", "1e5", " 3", "-", ".", "+", "-.", "+.5", "1.2.3", "1..2", "1.2.", "--1", "1-2", "\"4\"", "7\r", "é",
+                   "1234567890123456", "123456789012345", "-12345678901234", "0.1234567890123", "99999999999999999999"]
+        for trial in 0..<20_000 {
+            var bytes: [UInt8] = []
+            while bytes.count < CSVPlainBlock.size + 16 {
+                let field = Int.random(in: 0..<(trial % 2 == 0 ? 12 : 400), using: &generator) < odd.count
+                    ? odd.randomElement(using: &generator)!
+                    : String(format: "%.\(Int.random(in: 0...5, using: &generator))f", Double.random(in: -9999...9999, using: &generator))
+                bytes += Array(field.utf8) + [Int.random(in: 0..<8, using: &generator) == 0 ? CSVFieldScanner.newline : CSVFieldScanner.comma]
+            }
+            if trial % 500 == 0 { bytes = Array(repeating: UInt8(ascii: "5"), count: 80) }  // no separator at all
+            bytes.withUnsafeBufferPointer { buffer in
+                // The fields that end inside the 64 bytes, read one by one.
+                var scanner = CSVFieldScanner(bytes: buffer)
+                var plain = true, commas: UInt64 = 0, newlines: UInt64 = 0, count = 0
+                while scanner.index < CSVPlainBlock.size {
+                    let start = scanner.index
+                    guard let end = buffer[start...].firstIndex(where: { $0 == CSVFieldScanner.comma || $0 == CSVFieldScanner.newline }),
+                          end < CSVPlainBlock.size else { break }
+                    let field = scanner.nextPlainDecimal()
+                    plain = plain && field != nil && field!.end == end && end - start <= 15
+                    if buffer[end] == CSVFieldScanner.comma { commas |= 1 << UInt64(end) } else { newlines |= 1 << UInt64(end) }
+                    count = end + 1
+                    scanner = CSVFieldScanner(bytes: buffer, start: count)
+                }
+                let block = CSVPlainBlock(buffer.baseAddress!)
+                // A byte after the window that no plain decimal has refuses the block too: the
+                // field it belongs to is read one by one next anyway.
+                let allowed = Set("0123456789+-.,\n".utf8)
+                let expected = plain && count > 0 && buffer[count..<CSVPlainBlock.size].allSatisfy(allowed.contains)
+                #expect((block != nil) == expected, "\(String(decoding: buffer.prefix(64), as: UTF8.self).debugDescription)")
+                if let block, expected {
+                    #expect(block.commas == commas && block.newlines == newlines && block.count == count)
                 }
             }
         }
