@@ -44,7 +44,8 @@ public struct CTRDataset: Sendable {
     /// converted straight from the bytes, and a large file without quotes is split at line
     /// ends and scanned on every core. Throws `CSVTable.ParseError` for files that are not
     /// a CSV at all (empty, not UTF-8, an unclosed quote).
-    public init(csv: Data) throws {
+    /// - Parameter cores: how many threads may scan (a caller busy on other cores passes fewer).
+    public init(csv: Data, cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         self.csv = csv
         let (header, leadingRows, tally) = try csv.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
@@ -57,7 +58,8 @@ public struct CTRDataset: Sendable {
             } catch let error as CSVFieldScanner.RecordError {
                 throw CSVTable.ParseError(error, recordsBefore: leading.count + 1)
             }
-            let tally = try CTRTableScan.scan(bytes, from: head.end, width: head.names.count, target: targetIndex, collect: false)
+            let tally = try CTRTableScan.scan(bytes, from: head.end, width: head.names.count, target: targetIndex, collect: false,
+                                            cores: cores)
             return (head.names, leading, tally)
         }
         self.header = header

@@ -47,7 +47,10 @@ public struct CTRService: Sendable {
         // copy) only once it parsed. `file` must lie in the blob store's `tmp/` folder.
         let contents = try MappedFile.data(at: file)
         async let prepared = blobs.prepare(adopting: file, contents: contents)
-        let dataset = try Self.reading(file, what: "the file") { try CTRDataset(csv: contents) }
+        // The hash keeps one core busy meanwhile: the check takes the others, or the two would
+        // share it (A/B on 2 cores, the 40 MB upload: medians 62-67 ms against 65-71 ms).
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        let dataset = try Self.reading(file, what: "the file") { try CTRDataset(csv: contents, cores: cores) }
         let descriptions = try mapping.map { url in
             try Self.descriptions(from: Self.reading(url, what: "the mapping") { try CSVTable.parse(Data(contentsOf: url, options: .alwaysMapped)) })
         } ?? [:]

@@ -67,9 +67,10 @@ enum CTRTableScan {
         return (names, min(scanner.index, bytes.count))
     }
 
-    /// Scans the data lines from `start` (a line start) to the end.
-    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, width: Int, target: Int?, collect: Bool) throws -> Tally {
-        let parts = partBounds(bytes, from: start)
+    /// Scans the data lines from `start` (a line start) to the end, on up to `cores` threads.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, width: Int, target: Int?, collect: Bool,
+                     cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Tally {
+        let parts = partBounds(bytes, from: start, cores: cores)
         if parts.count == 1 {
             return try scanPart(bytes, parts[0], width: width, target: target, collect: collect)
         }
@@ -87,8 +88,8 @@ enum CTRTableScan {
     static let parallelThreshold = 4 << 20
 
     /// Line-aligned parts, one per core, for large files in which no field can span lines.
-    static func partBounds(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> [Range<Int>] {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+    static func partBounds(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int,
+                           cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Range<Int>] {
         let size = bytes.count - start
         guard cores > 1, size >= parallelThreshold, !CSVFieldScanner.containsQuote(bytes, from: start) else { return [start..<bytes.count] }
         var bounds: [Range<Int>] = []
@@ -125,7 +126,13 @@ enum CTRTableScan {
                 if scanner.index >= nextBlock, let base {
                     var position = scanner.index
                     while position + CSVPlainBlock.size <= range.upperBound, let block = CSVPlainBlock(base + position) {
-                        try count(block, at: position, scanner, width: width, target: target, column: &column, row: &row, tally: &tally)
+                        // Most blocks lie inside a line and hold no target value: only the column moves.
+                        let commas = block.commas.nonzeroBitCount
+                        if block.newlines == 0, target.map({ $0 < column || $0 >= column + commas }) ?? true {
+                            column += commas
+                        } else {
+                            try count(block, at: position, scanner, width: width, target: target, column: &column, row: &row, tally: &tally)
+                        }
                         position += block.count
                     }
                     if position > scanner.index {

@@ -26,7 +26,7 @@ public struct CSVPlainBlock {
     @inline(__always)
     public init?(_ bytes: UnsafePointer<UInt8>) {
         var separators: UInt64 = 0, newlines: UInt64 = 0, dots: UInt64 = 0, signs: UInt64 = 0
-        var others = SIMD16<UInt8>(repeating: 0)
+        var others = SIMD16<UInt8>(repeating: 0), anyNewline = SIMD16<UInt8>(repeating: 0)
         for chunk in 0..<4 {
             let v = UnsafeRawPointer(bytes + 16 * chunk).loadUnaligned(as: SIMD16<UInt8>.self)
             // Explicit types keep the concrete vector operators: a literal left to inference
@@ -42,12 +42,20 @@ public struct CSVPlainBlock {
             others |= ~Self.lanes(separator .| dot .| sign .| digit)
             let shift = UInt64(16 * chunk)
             separators |= Self.bits(separator) << shift
-            newlines |= Self.bits(newline) << shift
+            anyNewline |= Self.lanes(newline)
             dots |= Self.bits(dot) << shift
             signs |= Self.bits(sign) << shift
         }
         let other = unsafeBitCast(others, to: SIMD2<UInt64>.self)
         guard other[0] | other[1] == 0, separators != 0 else { return nil }
+        // Lines are hundreds of bytes long: most blocks have no line end to locate.
+        let newline = unsafeBitCast(anyNewline, to: SIMD2<UInt64>.self)
+        if newline[0] | newline[1] != 0 {
+            for chunk in 0..<4 {
+                let v = UnsafeRawPointer(bytes + 16 * chunk).loadUnaligned(as: SIMD16<UInt8>.self)
+                newlines |= Self.bits(v .== SIMD16<UInt8>(repeating: 0x0A)) << UInt64(16 * chunk)
+            }
+        }
 
         let last = 63 - separators.leadingZeroBitCount
         let inside: UInt64 = last == 63 ? ~0 : (1 << UInt64(last + 1)) &- 1
