@@ -184,7 +184,6 @@ enum CTRTableScan {
 
     /// Counts what a block of plain decimals changes: its line ends (rows, ragged widths) and
     /// the target's values. Every other field in it is a number that changes no count.
-    @inline(__always)
     private static func count(_ block: CSVPlainBlock, at position: Int, _ scanner: CSVFieldScanner, width: Int, target: Int?,
                               column: inout Int, row: inout Int, tally: inout Tally) throws {
         var newlines = block.newlines
