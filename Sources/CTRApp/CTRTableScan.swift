@@ -199,13 +199,12 @@ enum CTRTableScan {
                 var before = commas
                 for _ in 0..<max(0, target - column - 1) { before &= before &- 1 }
                 let start = target == column ? lineStart : before.trailingZeroBitCount + 1
-                let separators = block.commas | block.newlines
-                let end = start + (separators >> UInt64(start)).trailingZeroBitCount
+                let end = start + (block.fieldEnds >> UInt64(start)).trailingZeroBitCount
                 let first = scanner.bytes[position + start]
                 if end - start == 1, first == UInt8(ascii: "0") || first == UInt8(ascii: "1") {
                     if first == UInt8(ascii: "1") { tally.columns[target].ones += 1 }
                 } else {
-                    let field = CSVFieldScanner.Field(start: position + start, end: position + end, escaped: false, endsRecord: end == lineEnd)
+                    let field = CSVFieldScanner.Field(start: position + start, end: position + end, escaped: false, endsRecord: newlines != 0 && target == lastColumn)
                     _ = try count(nil, scanner, field, column: target, row: row, target: target, valued: false, counts: &tally.columns[target])
                 }
             }

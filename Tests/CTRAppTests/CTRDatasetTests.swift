@@ -132,7 +132,9 @@ import KilnML
             if Int.random(in: 0..<40, using: &generator) == 0 { fields[Int.random(in: 0..<6, using: &generator)] = odd.randomElement(using: &generator)! }
             if Int.random(in: 0..<200, using: &generator) == 0 { fields.removeLast(Int.random(in: 1...5, using: &generator)) }
             if Int.random(in: 0..<200, using: &generator) == 0 { fields.append("9") }
-            text += fields.joined(separator: ",") + (Int.random(in: 0..<300, using: &generator) == 0 ? "\r\n" : "\n")
+            // Seeds 3 and 4 end most lines with CRLF (Windows exports), the others with LF.
+            let crlf = (seed >= 3) != (Int.random(in: 0..<300, using: &generator) == 0)
+            text += fields.joined(separator: ",") + (crlf ? "\r\n" : "\n")
             if Int.random(in: 0..<300, using: &generator) == 0 { text += "\n" }
         }
         text += "1,2,3,1,5,6"  // no line end at the end
@@ -189,11 +191,11 @@ import KilnML
     }
 
     /// A block is taken exactly when every field ending in it is one the shape-only reader
-    /// takes and at most 15 bytes long (and the bytes after them could start one); its masks
-    /// are where the commas and line ends are.
+    /// takes and at most 15 bytes long (and the bytes after them could start one), with LF or
+    /// CRLF line ends; its masks are where the commas, line feeds and field ends are.
     @Test func aBlockIsTakenWhenEveryFieldInItIsAPlainDecimal() {
         var generator = SeededGenerator(state: 12)
-        let odd = ["", "x", "1e5", " 3", "-", ".", "+", "-.", "+.5", "1.2.3", "1..2", "1.2.", "--1", "1-2", "\"4\"", "7\r", "é",
+        let odd = ["", "x", "1e5", " 3", "-", ".", "+", "-.", "+.5", "1.2.3", "1..2", "1.2.", "--1", "1-2", "\"4\"", "7\r", "é", "\r", "-\r", "8\r\r",
                    "1234567890123456", "123456789012345", "-12345678901234", "0.1234567890123", "99999999999999999999"]
         for trial in 0..<20_000 {
             var bytes: [UInt8] = []
@@ -201,31 +203,36 @@ import KilnML
                 let field = Int.random(in: 0..<(trial % 2 == 0 ? 12 : 400), using: &generator) < odd.count
                     ? odd.randomElement(using: &generator)!
                     : String(format: "%.\(Int.random(in: 0...5, using: &generator))f", Double.random(in: -9999...9999, using: &generator))
-                bytes += Array(field.utf8) + [Int.random(in: 0..<8, using: &generator) == 0 ? CSVFieldScanner.newline : CSVFieldScanner.comma]
+                let lineEnd: [UInt8] = trial % 3 == 0 ? [CSVFieldScanner.carriage, CSVFieldScanner.newline] : [CSVFieldScanner.newline]
+                bytes += Array(field.utf8) + (Int.random(in: 0..<8, using: &generator) == 0 ? lineEnd : [CSVFieldScanner.comma])
             }
             if trial % 500 == 0 { bytes = Array(repeating: UInt8(ascii: "5"), count: 80) }  // no separator at all
             bytes.withUnsafeBufferPointer { buffer in
                 // The fields that end inside the 64 bytes, read one by one.
                 var scanner = CSVFieldScanner(bytes: buffer)
-                var plain = true, commas: UInt64 = 0, newlines: UInt64 = 0, count = 0
+                var plain = true, commas: UInt64 = 0, newlines: UInt64 = 0, ends: UInt64 = 0, count = 0
                 while scanner.index < CSVPlainBlock.size {
                     let start = scanner.index
                     guard let end = buffer[start...].firstIndex(where: { $0 == CSVFieldScanner.comma || $0 == CSVFieldScanner.newline }),
                           end < CSVPlainBlock.size else { break }
+                    // A CRLF's CR is not part of the field before it.
+                    let fieldEnd = end > start && buffer[end - 1] == CSVFieldScanner.carriage && buffer[end] == CSVFieldScanner.newline ? end - 1 : end
                     let field = scanner.nextPlainDecimal()
-                    plain = plain && field != nil && field!.end == end && end - start <= 15
+                    plain = plain && field != nil && field!.end == fieldEnd && fieldEnd - start <= 15
                     if buffer[end] == CSVFieldScanner.comma { commas |= 1 << UInt64(end) } else { newlines |= 1 << UInt64(end) }
+                    ends |= 1 << UInt64(end) | 1 << UInt64(fieldEnd)
                     count = end + 1
                     scanner = CSVFieldScanner(bytes: buffer, start: count)
                 }
                 let block = CSVPlainBlock(buffer.baseAddress!)
                 // A byte after the window that no plain decimal has refuses the block too: the
                 // field it belongs to is read one by one next anyway.
-                let allowed = Set("0123456789+-.,\n".utf8)
+                let allowed = Set("0123456789+-.,\n\r".utf8)
                 let expected = plain && count > 0 && buffer[count..<CSVPlainBlock.size].allSatisfy(allowed.contains)
                 #expect((block != nil) == expected, "\(String(decoding: buffer.prefix(64), as: UTF8.self).debugDescription)")
                 if let block, expected {
-                    #expect(block.commas == commas && block.newlines == newlines && block.count == count)
+                    let found = [block.commas, block.newlines, block.fieldEnds, UInt64(block.count)]
+                    #expect(found == [commas, newlines, ends, UInt64(count)])
                 }
             }
         }
