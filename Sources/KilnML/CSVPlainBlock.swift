@@ -6,9 +6,10 @@
 /// also take. Then a checker needs nothing but where the commas and line ends are.
 ///
 /// Any other field refuses the block, and the caller reads those bytes field by field. That
-/// covers empty, quoted or spaced fields, an exponent, a CR that does not end a line, non-ASCII
-/// text, a longer number, and a field longer than the block. So does a byte after the last separator that no
-/// plain decimal has: the field it starts is the one the caller reads next.
+/// covers empty, quoted or spaced fields, an exponent, a CR that is not half of a CRLF,
+/// non-ASCII text, a longer number, and a field longer than the block. So does a byte after
+/// the last separator that no plain decimal has: the field it starts is the one read next.
+/// Line ends may be LF or CRLF.
 ///
 /// The bytes are classified with 16-byte vector compares, and the fields are checked with
 /// 64-bit masks, one bit per byte, without a branch per field. A field-by-field reader
@@ -16,7 +17,7 @@
 public struct CSVPlainBlock {
     public static let size = 64
 
-    /// Bit i set: byte i of the block is a comma, or a line feed. Only bits inside `count`.
+    /// Bit i set: byte i of the block is a comma / a line feed. Only bits inside `count`.
     public let commas: UInt64
     public let newlines: UInt64
     /// Bit i set: byte i is a comma, a line feed or the CR of a CRLF. A field's bytes stop at
