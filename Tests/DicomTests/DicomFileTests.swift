@@ -3,11 +3,12 @@ import Foundation
 import KilnCore
 import Testing
 
-/// Reads the public test files in ../shared/data/dicom (see its LICENSES.md) through DCMTK.
+/// Reads the public test files in Tests/Fixtures/dicom (see Tests/Fixtures/LICENSES.md) through DCMTK.
 struct DicomFileTests {
+    /// This file is Tests/DicomTests/DicomFileTests.swift: three folders up is the repository root.
     static let dataDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/data/dicom").standardizedFileURL
+        .appendingPathComponent("Tests/Fixtures/dicom").standardizedFileURL
 
     let runtime: DicomRuntime
 

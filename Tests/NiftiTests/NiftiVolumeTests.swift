@@ -3,12 +3,13 @@ import KilnCore
 @testable import Nifti
 import Testing
 
-/// Reads the public NIfTI files in ../shared/data/nifti (see its LICENSES.md). Expected facts
-/// are nibabel 5.3's for the same files.
+/// Reads the public NIfTI files in Tests/Fixtures/nifti (see Tests/Fixtures/LICENSES.md). Expected
+/// facts are nibabel 5.3's for the same files.
 @Suite struct NiftiVolumeTests {
+    /// This file is Tests/NiftiTests/NiftiVolumeTests.swift: three folders up is the repository root.
     static let dataDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/data/nifti").standardizedFileURL
+        .appendingPathComponent("Tests/Fixtures/nifti").standardizedFileURL
 
     static func file(_ name: String) throws -> [UInt8] {
         try Array(Data(contentsOf: dataDirectory.appendingPathComponent(name)))

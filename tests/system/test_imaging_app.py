@@ -1,6 +1,6 @@
 """Medical imaging app (issue 6): the demo models trained by `kiln train imaging-demo`, served at
 the seed's paths — biomarker prediction with TreeSHAP, CT classification with Grad-CAM on real
-DICOM files (../shared/data/dicom), and clinician reviews."""
+DICOM files (Tests/Fixtures/dicom), and clinician reviews."""
 
 import base64
 import csv
@@ -20,8 +20,9 @@ from kiln_process import KILN_BIN, KilnProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "examples" / "data" / "breast_cancer_with_header.csv"
-DICOM = ROOT.parent / "shared" / "data" / "dicom"
-IMAGES = ROOT.parent / "shared" / "data" / "images"
+FIXTURES = ROOT / "Tests" / "Fixtures"  # public files, see Tests/Fixtures/LICENSES.md
+DICOM = FIXTURES / "dicom"
+IMAGES = FIXTURES / "images"
 
 
 def cases():
@@ -325,7 +326,7 @@ def test_clinician_reviews_become_feedback(server):
     assert requests.get(f"{server.url}/v1/feedback", params={"decision": "x"}, headers=server.headers(clinician)).status_code == 400
 
 
-NIFTI = ROOT.parent / "shared" / "data" / "nifti"
+NIFTI = FIXTURES / "nifti"
 
 
 def segment(server, name, content, key=None, **fields):
