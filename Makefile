@@ -33,13 +33,13 @@ test-swift: build
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: tests/system/requirements.txt
+$(VENV)/.installed: system-tests/requirements.txt
 	$(PYTHON) -m venv --system-site-packages $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/system/requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r system-tests/requirements.txt
 	touch $@
 
 test-system: build venv
-	KILN_BIN=$(CURDIR)/.build/debug/kiln $(VENV)/bin/pytest -q tests/system
+	KILN_BIN=$(CURDIR)/.build/debug/kiln $(VENV)/bin/pytest -q system-tests
 
 bench: release venv
 	benchmarks/run.sh

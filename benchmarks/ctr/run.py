@@ -34,7 +34,7 @@ import numpy as np
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "system"))
+sys.path.insert(0, str(ROOT / "system-tests"))
 os.environ.setdefault("KILN_BIN", str(ROOT / ".build" / "release" / "kiln"))
 from kiln_process import KilnProcess  # noqa: E402
 

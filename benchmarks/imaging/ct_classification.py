@@ -27,7 +27,7 @@ from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "system"))
+sys.path.insert(0, str(ROOT / "system-tests"))
 os.environ.setdefault("KILN_BIN", str(ROOT / ".build" / "release" / "kiln"))
 from kiln_process import KILN_BIN, KilnProcess  # noqa: E402
 

@@ -18,7 +18,7 @@ import requests
 
 from kiln_process import KILN_BIN, KilnProcess
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "examples" / "data" / "breast_cancer_with_header.csv"
 FIXTURES = ROOT / "Tests" / "Fixtures"  # public files, see Tests/Fixtures/LICENSES.md
 DICOM = FIXTURES / "dicom"

@@ -17,7 +17,7 @@ from tritonclient.utils import InferenceServerException
 
 from kiln_process import KilnProcess
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "models"
 
 
 @pytest.fixture(scope="module")

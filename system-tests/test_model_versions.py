@@ -10,7 +10,7 @@ import tritonclient.http as triton
 
 from kiln_process import KilnProcess
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "models"
 
 
 def upload(server, name, artifact_name, artifact: bytes, config=None, key=None):

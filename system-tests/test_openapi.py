@@ -22,7 +22,7 @@ def test_schemathesis_finds_no_server_errors_or_schema_mismatches(kiln_factory, 
     # A generous rate limit: the fuzzer is one fast caller and 429s are not what we test here.
     server = kiln_factory(extra_args=["--rate-limit", "100000", "--rate-limit-burst", "100000"])
     # Real models, so that the model endpoints answer with data and not only 404s.
-    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "models", server.data_dir / "models")
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "models", server.data_dir / "models")
     server.start()
     response = requests.get(server.url + "/openapi.json", headers=server.headers())
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-KILN_BIN = os.environ.get("KILN_BIN", str(Path(__file__).resolve().parents[2] / ".build/debug/kiln"))
+KILN_BIN = os.environ.get("KILN_BIN", str(Path(__file__).resolve().parents[1] / ".build/debug/kiln"))
 
 
 def free_port() -> int:

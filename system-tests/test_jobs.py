@@ -14,7 +14,7 @@ import torch
 
 from kiln_process import KilnProcess
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "models"
 
 
 def start(tmp_path, name="data", *args):
