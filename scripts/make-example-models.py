@@ -7,6 +7,11 @@ Every model is a DEMO: trained for seconds on synthetic data, to show the servin
 to be used for decisions. Each model folder gets `config.json`, `1/<artifact>` and
 `sample.json` (an input and the output this script computed for it, which Kiln's tests use
 to check that Kiln's engines give the same numbers).
+
+Example names must differ from the apps' demo model names (`ct_classifier`, `mri_segmenter`,
+`biomarker_classifier`, trained by `make serve` only where that folder is missing), or copying
+the examples into a model repository stops the demo from being trained
+(system-tests/test_example_models.py checks this).
 """
 
 import argparse
@@ -122,7 +127,7 @@ def main():
         "metadata": {"demo": True, "description": "DEMO MLP on 30 features, untrained weights (seed 0)"},
     }, [rng.normal(size=(3, 30)).astype(np.float32)])
 
-    make_torch(out / "ct_classifier", SmallCTNet(), {
+    make_torch(out / "untrained_ct_cnn", SmallCTNet(), {
         "platform": "pytorch_libtorch",
         "inputs": [{"name": "image", "datatype": "FP32", "shape": [-1, 1, 64, 64]}],
         "outputs": [{"name": "probabilities", "datatype": "FP32", "shape": [-1, 3]}],

@@ -41,9 +41,10 @@ def server(tmp_path_factory):
                                         "--biomarker-data", str(DATA)], check=True, capture_output=True, text=True).stdout
     assert "ct_classifier: alias production → version 1" in trained["ct"], trained["ct"]
     assert "biomarker_classifier: alias production → version 1" in trained["biomarker"], trained["biomarker"]
-    # The MRI segmenter takes minutes to train: the tests serve the copy in examples/models, made
-    # by `kiln train imaging-demo --only mri --model-repository examples/models`.
-    shutil.copytree(ROOT / "examples" / "models" / "mri_segmenter", data_dir / "models" / "mri_segmenter")
+    # The MRI segmenter takes minutes to train: the tests serve, under the demo's name, the copy
+    # in examples/models/pretrained_mri_unet, made by `kiln train imaging-demo --only mri
+    # --model-repository DIR` and copied from DIR/mri_segmenter.
+    shutil.copytree(ROOT / "examples" / "models" / "pretrained_mri_unet", data_dir / "models" / "mri_segmenter")
     process = KilnProcess(data_dir).start()
     alias = requests.post(f"{process.url}/v1/models/mri_segmenter/aliases", json={"alias": "production", "version": 1},
                           headers=process.headers())

@@ -278,10 +278,10 @@ def test_classification_returns_bytes_with_labels(server, client, binary):
     inp = triton.InferInput("image", list(x.shape), "FP32")
     inp.set_data_from_numpy(x)
     out = triton.InferRequestedOutput("probabilities", binary_data=binary, class_count=2)
-    result = client.infer("ct_classifier", [inp], outputs=[out], headers=auth(server))
+    result = client.infer("untrained_ct_cnn", [inp], outputs=[out], headers=auth(server))
     classes = result.as_numpy("probabilities")
     assert classes.shape == (2, 2) and classes.dtype == np.object_
-    probabilities = torch_reference("ct_classifier", x)[0]
+    probabilities = torch_reference("untrained_ct_cnn", x)[0]
     labels = ["normal", "benign", "malignant"]
     for row in range(2):
         best = int(np.argmax(probabilities[row]))

@@ -8,7 +8,8 @@ polling every 10 ms.
 Python, in process (no HTTP, no job store, no preview — in its favour): nibabel → numpy
 quantiles → torch.nn.functional.interpolate (trilinear) → the same TorchScript file on Debian's
 python3-torch → interpolate back → threshold → nibabel .nii.gz. Both use 2 torch threads.
-Uses the demo model in examples/models/mri_segmenter. Prints p50 of each and the ratio.
+Uses the demo model copied in examples/models/pretrained_mri_unet (served as mri_segmenter).
+Prints p50 of each and the ratio.
 """
 
 import gzip
@@ -62,7 +63,7 @@ def python_pipeline(module, path: Path, out: Path):
 work = Path(tempfile.mkdtemp(prefix="kiln-bench-mri-"))
 volume_path = work / "volume128.nii"
 synthetic_volume(volume_path)
-shutil.copytree(ROOT / "examples" / "models" / "mri_segmenter", work / "data" / "models" / "mri_segmenter")
+shutil.copytree(ROOT / "examples" / "models" / "pretrained_mri_unet", work / "data" / "models" / "mri_segmenter")
 model_file = work / "data" / "models" / "mri_segmenter" / "1" / "model.pt"
 
 server = KilnProcess(work / "data", extra_args=["--rate-limit", "0", "--access-log", "false", "--engine-threads", "2"]).start()
