@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the benchmarks in benchmarks/ one after another (`make bench`); each prints its own table
+# (benchmarks/README.md says what each measures). Not part of `make test`.
+#
+#   benchmarks/run.sh                     # all of them: foundation inference jobs tracking ctr imaging
+#   benchmarks/run.sh foundation ctr      # only those named
+#
+# Each sub-folder's run.sh installs what it needs (wrk, redis-server, celery, mlflow, pandas) and
+# builds what it runs; the Python scripts here use the release build and .venv (`make venv`).
+# A benchmark that fails is reported at the end and the others still run; the exit status is 1
+# if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+ALL=(foundation inference jobs tracking ctr imaging)
+if [ $# -gt 0 ]; then selected=("$@"); else selected=("${ALL[@]}"); fi
+
+needs_release_and_venv() {
+  swift build -c release --product kiln || return 1   # incremental: quick after `make release`
+  make venv >/dev/null
+}
+
+bench() {
+  case "$1" in
+    foundation)
+      command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; } || return 1
+      needs_release_and_venv || return 1
+      /usr/bin/python3 benchmarks/foundation.py --bin .build/release/kiln ;;
+    inference) benchmarks/inference/run.sh ;;
+    jobs) benchmarks/jobs/run.sh ;;
+    tracking) benchmarks/tracking/run.sh ;;
+    ctr) benchmarks/ctr/run.sh ;;
+    imaging)
+      needs_release_and_venv || return 1
+      local status=0
+      for script in biomarker ct_classification mri_segmentation; do
+        echo "-- imaging/$script.py"
+        .venv/bin/python "benchmarks/imaging/$script.py" || status=1
+      done
+      return $status ;;
+    *) echo "unknown benchmark '$1' (known: ${ALL[*]})" >&2; return 2 ;;
+  esac
+}
+
+failed=()
+for name in "${selected[@]}"; do
+  echo "== $name"
+  bench "$name" || failed+=("$name")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed: ${failed[*]}" >&2
+  exit 1
+fi
