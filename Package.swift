@@ -136,29 +136,23 @@ let package = Package(
         ),
         .target(name: "KilnML", dependencies: ["KilnCore"], swiftSettings: swiftSettings),
         .target(
-            name: "ImagingApp",
-            dependencies: ["KilnCore", "KilnServing", "KilnML", "XGBoost", "Dicom", "Nifti", "ZlibCodec", "Torch", "ImageCodec", "KilnStore", "KilnJobs",
-                           .product(name: "SQLKit", package: "sql-kit")],
+            name: "KilnFeedback",
+            dependencies: ["KilnCore", "KilnStore", "KilnServing", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
+        // The `inference` job kind and asynchronous inference (REST's infer-async uses it).
         .target(
-            name: "CTRApp",
-            dependencies: [
-                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "KilnServing", "KilnML", "XGBoost", "Torch", "KilnLLM", "ReportSpec",
-                .product(name: "SQLKit", package: "sql-kit"),
-            ],
+            name: "KilnInferenceJobs",
+            dependencies: ["KilnCore", "KilnStore", "KilnServing", "KilnJobs"],
             swiftSettings: swiftSettings
         ),
+        // The HTTP toolkit every surface shares: request context, middleware, errors, JSON and
+        // multipart bodies, OpenAPI merging. The only modules importing Hummingbird are this one,
+        // KilnAppKit, KilnHTTP, KilnServer and the apps' HTTP modules.
         .target(
-            name: "KilnHTTP",
+            name: "KilnHTTPKit",
             dependencies: [
                 "KilnCore",
-                "KilnStore",
-                "KilnServing",
-                "KilnJobs",
-                "KilnTracking",
-                "CTRApp",
-                "ImagingApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -168,23 +162,104 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The one interface an app conforms to, and the platform services it receives.
+        .target(
+            name: "KilnAppKit",
+            dependencies: [
+                "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnLLM", "KilnHTTPKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The native surfaces: /v1, /v2 (Open Inference Protocol), MLflow, health, OpenAPI.
+        .target(
+            name: "KilnHTTP",
+            dependencies: [
+                "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnHTTPKit", "KilnInferenceJobs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The composition root: buildApplication(config:, apps:).
+        .target(
+            name: "KilnServer",
+            dependencies: [
+                "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnLLM",
+                "KilnHTTPKit", "KilnHTTP", "KilnAppKit", "KilnInferenceJobs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Apps: a domain module (no Hummingbird), an HTTP module conforming to KilnApp, and the
+        // demo trainers / synthetic data off the server's link path (used by the CLI).
+        .target(
+            name: "ImagingApp",
+            dependencies: ["KilnCore", "KilnServing", "KilnML", "Dicom", "Nifti", "ZlibCodec", "Torch", "ImageCodec", "KilnStore", "KilnJobs",
+                           "KilnFeedback", .product(name: "SQLKit", package: "sql-kit")],
+            path: "Sources/Apps/ImagingApp",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ImagingHTTP",
+            dependencies: ["ImagingApp", "KilnAppKit", "KilnHTTPKit", "KilnCore", "KilnJobs", "KilnStore", "KilnFeedback", "Dicom", "Nifti", "ZlibCodec",
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Apps/ImagingHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ImagingDemo",
+            dependencies: ["ImagingApp", "KilnCore", "KilnML", "KilnServing", "Torch", "XGBoost", "Nifti", "ZlibCodec"],
+            path: "Sources/Apps/ImagingDemo",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CTRApp",
+            dependencies: [
+                "KilnCore", "KilnStore", "KilnJobs", "KilnTracking", "KilnServing", "KilnML", "XGBoost", "Torch", "KilnLLM", "ReportSpec",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            path: "Sources/Apps/CTRApp",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CTRHTTP",
+            dependencies: ["CTRApp", "KilnAppKit", "KilnHTTPKit", "KilnCore", "KilnJobs", "KilnServing",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket")],
+            path: "Sources/Apps/CTRHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CTRDemo",
+            dependencies: ["CTRApp", "KilnCore"],
+            path: "Sources/Apps/CTRDemo",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "KilnCore",
-                "KilnStore",
-                "KilnHTTP",
-                "KilnServing",
-                "Torch",
-                "CTRApp",
-                "ImagingApp",
-                "XGBoost",
+                "KilnCore", "KilnStore", "KilnServer", "KilnServing", "KilnAppKit", "KilnFeedback", "Torch", "XGBoost", "KilnML",
+                "ImagingApp", "ImagingHTTP", "ImagingDemo", "CTRApp", "CTRHTTP", "CTRDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // A test-only app proving that an app is wired by the app list alone.
+        .target(
+            name: "ExampleApp",
+            dependencies: ["KilnAppKit", "KilnHTTPKit", "KilnCore", "KilnStore", "KilnJobs",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/ExampleApp",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -194,12 +269,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CTRAppTests",
-            dependencies: ["CTRApp", "KilnCore", "KilnML"],
+            dependencies: ["CTRApp", "CTRDemo", "KilnCore", "KilnML"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ImagingAppTests",
-            dependencies: ["ImagingApp", "KilnCore", "KilnML", "XGBoost"],
+            dependencies: ["ImagingApp", "ImagingDemo", "KilnFeedback", "KilnCore", "KilnML", "XGBoost"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -258,9 +333,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KilnHTTPKitTests",
+            dependencies: ["KilnHTTPKit", "KilnCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KilnServerTests",
+            dependencies: [
+                "KilnServer", "KilnAppKit", "KilnCore", "ExampleApp",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KilnHTTPTests",
             dependencies: [
-                "KilnHTTP",
+                "KilnHTTP", "KilnHTTPKit", "KilnServer", "ImagingHTTP", "CTRHTTP", "KilnAppKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

@@ -25,7 +25,7 @@ struct StoreOptions: ParsableArguments {
     func loadConfig(extraFlags: [String: String] = [:]) throws -> KilnConfig {
         try ConfigLoader.load(
             file: config, environment: ProcessInfo.processInfo.environment,
-            flags: flagSettings.merging(extraFlags) { _, new in new })
+            flags: flagSettings.merging(extraFlags) { _, new in new }, settings: installedApps.settings)
     }
 
     /// Opens the store with migrations applied, for the offline commands.
@@ -33,7 +33,7 @@ struct StoreOptions: ParsableArguments {
         try DataDirectory(path: config.dataDirectory).create()
         let database = try await KilnDatabase.open(url: config.databaseURL, logger: commandLogger())
         do {
-            try await Migrator().migrate(database.sql)
+            try await installedApps.migrator().migrate(database.sql)
         } catch {
             await database.close()
             throw error

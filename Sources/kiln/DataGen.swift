@@ -1,5 +1,6 @@
 import ArgumentParser
 import CTRApp
+import CTRDemo
 import Foundation
 
 struct DataGen: ParsableCommand {

@@ -17,14 +17,13 @@ struct Keys: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print its secret once.")
 
-        @Option(help: "admin, user or service.") var role: String
+        @Option(help: "admin, user, service, reviewer, or a role an app adds (clinician).") var role: String
         @Option(help: "A label for the key.") var name: String?
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            guard let role = Role(rawValue: role) else {
-                throw ValidationError("role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let role: Role
+            do { role = try installedApps.roles.role(named: self.role) } catch let error as KilnError { throw error.exit }
             let created = try await withDatabase(store) { database in
                 do {
                     return try await Keys.service(database).create(role: role, name: name, actor: Keys.actor)

@@ -11,7 +11,7 @@ struct Migrate: AsyncParsableCommand {
         let config = try store.loadConfig()
         try DataDirectory(path: config.dataDirectory).create()
         let database = try await KilnDatabase.open(url: config.databaseURL, logger: commandLogger())
-        let migrator = Migrator()
+        let migrator = try installedApps.migrator()
         let applied = try await migrator.migrate(database.sql)
         print(applied.isEmpty ? "schema is up to date (version \(migrator.latestVersion))"
                               : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(migrator.latestVersion)")

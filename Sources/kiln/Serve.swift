@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import KilnCore
-import KilnHTTP
+import KilnServer
 import Logging
 
 struct Serve: AsyncParsableCommand {
@@ -93,7 +93,7 @@ struct Serve: AsyncParsableCommand {
 
         let built: BuiltApplication
         do {
-            built = try await buildApplication(config: config, logger: logger) { port in
+            built = try await buildApplication(config: config, apps: installedApps, logger: logger) { port in
                 logger.info("kiln is listening", metadata: ["address": "\(config.host):\(port)", "version": "\(KilnVersion.current)"])
             }
         } catch let error as KilnError {

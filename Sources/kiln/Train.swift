@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImagingApp
+import ImagingDemo
 import KilnCore
 import KilnStore
 import Torch
@@ -10,9 +11,9 @@ import XGBoost
 /// repository, reproducibly, and points their `production` alias at the new versions.
 struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train Kiln's demo models (labelled as demos, not for clinical use).", subcommands: [ImagingDemo.self])
+        abstract: "Train Kiln's demo models (labelled as demos, not for clinical use).", subcommands: [ImagingDemoModels.self])
 
-    struct ImagingDemo: AsyncParsableCommand {
+    struct ImagingDemoModels: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "imaging-demo",
             abstract: "Train the imaging app's demo models (CT classifier: libtorch CNN on synthetic slices; MRI segmenter: libtorch 3-D U-Net on synthetic volumes; biomarker classifier: XGBoost on the Wisconsin breast-cancer data), with fixed seeds, and set their 'production' aliases.")

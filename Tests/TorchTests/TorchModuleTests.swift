@@ -38,7 +38,7 @@ extension Sample.TensorJSON {
         #expect(runtime.matmulGFLOPS(size: 128, iterations: 2) > 0)
     }
 
-    @Test(arguments: ["tabular_mlp", "ct_classifier"])
+    @Test(arguments: ["tabular_mlp", "untrained_ct_cnn"])
     func matchesPyTorch(model: String) throws {
         let runtime = try Self.runtime.get()
         let module = try runtime.loadModule(path: Sample.models.appendingPathComponent("\(model)/1/model.pt").path)

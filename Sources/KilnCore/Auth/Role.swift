@@ -1,13 +1,49 @@
-/// The roles a caller can hold. Apps may define more later; these three are the core ones.
-public enum Role: String, Sendable, Codable, CaseIterable {
+/// A role a caller can hold. The set is open: the platform's three are below, and apps add
+/// their own (`KilnApp.roles`); which roles a server accepts is its `RoleCatalog`.
+public struct Role: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public init(_ rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+
     /// Manages keys, models and the server.
-    case admin
+    public static let admin = Role("admin")
     /// A person using the apps and the inference API.
-    case user
+    public static let user = Role("user")
     /// Another program calling Kiln (a backend, a batch client).
-    case service
-    /// A clinician: may review the imaging app's predictions (confirm or correct them).
-    case clinician
+    public static let service = Role("service")
+    /// Reviews predictions (confirms or corrects them) for the feedback loop.
+    public static let reviewer = Role("reviewer")
+
+    public static let platform: [Role] = [.admin, .user, .service, .reviewer]
+}
+
+/// The roles a server accepts in keys and tokens: the platform's and its apps'.
+public struct RoleCatalog: Sendable {
+    public let roles: [Role]
+
+    public init(_ roles: [Role]) {
+        var seen = Set<Role>()
+        self.roles = roles.filter { seen.insert($0).inserted }
+    }
+
+    public static let platform = RoleCatalog(Role.platform)
+
+    /// The role named `name`, or an `invalid_argument` error listing the accepted ones.
+    public func role(named name: String) throws -> Role {
+        let role = Role(name)
+        guard roles.contains(role) else {
+            throw KilnError.invalidArgument("unknown role '\(name.prefix(64))'; roles are \(roles.map(\.rawValue).joined(separator: ", "))")
+        }
+        return role
+    }
 }
 
 /// Who is making a request, once authenticated.

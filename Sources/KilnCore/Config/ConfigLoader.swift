@@ -6,28 +6,43 @@ public enum ConfigLoader {
     ///   - file: path of a JSON config file whose keys are setting names (`{"port": 9000}`).
     ///   - environment: the process environment; only `KILN_*` names are read.
     ///   - flags: setting name → value for the flags given on the command line.
-    public static func load(file: String?, environment: [String: String], flags: [String: String]) throws -> KilnConfig {
+    ///   - settings: every setting this server knows: the platform's and its apps'.
+    public static func load(
+        file: String?, environment: [String: String], flags: [String: String], settings: [ConfigSetting] = ConfigSetting.platform
+    ) throws -> KilnConfig {
+        let known = try index(settings)
         var config = KilnConfig()
         if let file {
             for (name, value) in try readFile(file) {
-                try apply(name, value, to: &config, source: "config file \(file)")
+                try apply(name, value, to: &config, source: "config file \(file)", known: known)
             }
         }
-        for setting in ConfigSetting.all {
+        for setting in settings {
             for variable in setting.environmentNames {
                 if let value = environment[variable] {
-                    try apply(setting.name, value, to: &config, source: "environment variable \(variable)")
+                    try apply(setting.name, value, to: &config, source: "environment variable \(variable)", known: known)
                 }
             }
         }
         for (name, value) in flags.sorted(by: { $0.key < $1.key }) {
-            try apply(name, value, to: &config, source: "flag --\(name.replacingOccurrences(of: "_", with: "-"))")
+            try apply(name, value, to: &config, source: "flag --\(name.replacingOccurrences(of: "_", with: "-"))", known: known)
         }
         return config
     }
 
-    static func apply(_ name: String, _ value: String, to config: inout KilnConfig, source: String) throws {
-        guard let setting = ConfigSetting.named(name) else {
+    /// Settings by name; two modules claiming one name is a programming error reported at start.
+    static func index(_ settings: [ConfigSetting]) throws -> [String: ConfigSetting] {
+        var known: [String: ConfigSetting] = [:]
+        for setting in settings {
+            guard known.updateValue(setting, forKey: setting.name) == nil else {
+                throw KilnError.invalidArgument("the setting '\(setting.name)' is defined twice")
+            }
+        }
+        return known
+    }
+
+    static func apply(_ name: String, _ value: String, to config: inout KilnConfig, source: String, known: [String: ConfigSetting]) throws {
+        guard let setting = known[name] else {
             throw KilnError.invalidArgument("unknown setting '\(name)' in \(source)")
         }
         do {

@@ -14,15 +14,23 @@ public struct ConfigSetting: Sendable {
         return name == "data_dir" ? ["KILN_HOME", primary] : [primary]
     }
 
-    init(_ name: String, _ help: String, apply: @escaping @Sendable (inout KilnConfig, String) throws -> Void) {
+    public init(_ name: String, _ help: String, apply: @escaping @Sendable (inout KilnConfig, String) throws -> Void) {
         self.name = name
         self.help = help
         self.apply = apply
     }
+
+    /// A setting of a module's own section: `apply` changes the section's value in the config.
+    public static func section<Section: ConfigSection>(
+        _ name: String, _ help: String, apply: @escaping @Sendable (inout Section, String) throws -> Void
+    ) -> ConfigSetting {
+        ConfigSetting(name, help) { config, value in try apply(&config.sections[Section.self], value) }
+    }
 }
 
 extension ConfigSetting {
-    public static let all: [ConfigSetting] = [
+    /// The platform's settings; apps add theirs (`KilnApp.settings`).
+    public static let platform: [ConfigSetting] = [
         ConfigSetting("host", "Address to bind (default 127.0.0.1).") { $0.host = try nonEmpty($1) },
         ConfigSetting("port", "TCP port (default 8080; 0 picks a free port).") { $0.port = try integer($1, in: 0...65535) },
         ConfigSetting("data_dir", "Data directory (default ./.kiln).") { $0.dataDirectory = try nonEmpty($1) },
@@ -98,26 +106,6 @@ extension ConfigSetting {
         ConfigSetting("cors_origins", "Comma-separated browser origins allowed to call Kiln, e.g. http://localhost:3000; * allows any (default none).") {
             $0.corsOrigins = $1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         },
-        ConfigSetting("ctr_click_value", "CTR report: revenue per click (default 500).") {
-            $0.ctr.clickValue = try positive($1)
-        },
-        ConfigSetting("ctr_currency", "CTR report: currency of the click value (default KRW).") {
-            $0.ctr.currency = String(try nonEmpty($1).prefix(8))
-        },
-        ConfigSetting("ctr_monthly_impressions", "CTR report: impressions per month (default 1000000).") {
-            $0.ctr.monthlyImpressions = try positive($1)
-        },
-        ConfigSetting("ctr_alert_min_accuracy", "CTR performance alert below this validation accuracy (default 0.7).") {
-            guard let value = Double($1), (0...1).contains(value) else { throw invalid($1, "a number in [0, 1]") }
-            $0.ctr.alertMinAccuracy = value
-        },
-        ConfigSetting("ctr_alert_max_response_ms", "CTR performance alert above this p50 serving latency in ms (default 500).") {
-            $0.ctr.alertMaxResponseMilliseconds = try positive($1)
-        },
-        ConfigSetting("ctr_performance_interval", "Seconds between WS /ws/performance updates (default 5).") {
-            guard let value = Double($1), value >= 0.1, value <= 3600 else { throw invalid($1, "seconds in [0.1, 3600]") }
-            $0.ctr.performanceIntervalSeconds = value
-        },
         ConfigSetting("llm_base_url", "OpenAI-compatible API for report narratives, e.g. http://localhost:11434/v1 (default none: templates).") {
             guard let url = URL(string: $1), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { throw invalid($1, "an http(s) URL") }
             $0.llm.baseURL = $1.hasSuffix("/") ? String($1.dropLast()) : $1
@@ -128,41 +116,34 @@ extension ConfigSetting {
         ConfigSetting("llm_model", "Model name sent to llm_base_url.") {
             $0.llm.model = try nonEmpty($1)
         },
-        ConfigSetting("imaging_store_identified", "Store uploaded DICOM files with their patient identifiers instead of de-identified (default false).") {
-            $0.imaging.storeIdentifiedDICOM = try boolean($1)
-        },
         ConfigSetting("shutdown_timeout", "Seconds to drain in-flight work on SIGTERM/SIGINT (default 30).") {
             guard let value = Double($1), value > 0, value <= 3600 else { throw invalid($1, "seconds in (0, 3600]") }
             $0.shutdownTimeoutSeconds = value
         },
     ]
 
-    public static func named(_ name: String) -> ConfigSetting? {
-        all.first { $0.name == name }
-    }
-
-    static func invalid(_ value: String, _ expected: String) -> KilnError {
+    public static func invalid(_ value: String, _ expected: String) -> KilnError {
         KilnError.invalidArgument("invalid value '\(value)': expected \(expected)")
     }
 
-    static func nonEmpty(_ value: String) throws -> String {
+    public static func nonEmpty(_ value: String) throws -> String {
         guard !value.isEmpty else { throw invalid(value, "a non-empty value") }
         return value
     }
 
-    static func positive(_ value: String) throws -> Double {
+    public static func positive(_ value: String) throws -> Double {
         guard let number = Double(value), number > 0, number.isFinite else { throw invalid(value, "a positive number") }
         return number
     }
 
-    static func integer(_ value: String, in range: ClosedRange<Int>) throws -> Int {
+    public static func integer(_ value: String, in range: ClosedRange<Int>) throws -> Int {
         guard let number = Int(value), range.contains(number) else {
             throw invalid(value, "an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         return number
     }
 
-    static func boolean(_ value: String) throws -> Bool {
+    public static func boolean(_ value: String) throws -> Bool {
         switch value.lowercased() {
         case "1", "true", "yes", "on": return true
         case "0", "false", "no", "off": return false
@@ -170,7 +151,7 @@ extension ConfigSetting {
         }
     }
 
-    static func size(_ value: String) throws -> Int {
+    public static func size(_ value: String) throws -> Int {
         guard let bytes = ByteSize.parse(value), bytes > 0 else { throw invalid(value, "a size such as 512KiB or 2GiB") }
         return bytes
     }

@@ -18,9 +18,9 @@ public struct KilnConfig: Sendable, Equatable {
     public var jobs = JobSettings()
     /// Browser origins allowed to call Kiln (CORS), e.g. a dashboard on http://localhost:3000.
     public var corsOrigins: [String] = []
-    public var ctr = CTRSettings()
     public var llm = LLMSettings()
-    public var imaging = ImagingSettings()
+    /// The modules' own settings (each app's section), set through their `ConfigSetting`s.
+    public var sections = ConfigSections()
 
     public init() {}
 
@@ -91,32 +91,6 @@ public struct JobSettings: Sendable, Equatable {
     public init() {}
 }
 
-/// The imaging app's settings.
-public struct ImagingSettings: Sendable, Equatable {
-    /// Store uploaded DICOM files as they came, with patient identifiers, instead of
-    /// de-identified (only where the operator's data protection rules allow it).
-    public var storeIdentifiedDICOM = false
-
-    public init() {}
-}
-
-/// The CTR app's business and alerting figures.
-public struct CTRSettings: Sendable, Equatable {
-    /// Revenue one click brings, in `currency`, for the report's revenue figures.
-    public var clickValue: Double = 500
-    public var currency = "KRW"
-    /// Impressions a month, for the report's revenue figures.
-    public var monthlyImpressions: Double = 1_000_000
-    /// `performance_alert` when a run's validation accuracy is below this …
-    public var alertMinAccuracy: Double = 0.7
-    /// … or its model's p50 serving latency is above this many milliseconds.
-    public var alertMaxResponseMilliseconds: Double = 500
-    /// Seconds between `WS /ws/performance` updates.
-    public var performanceIntervalSeconds: Double = 5
-
-    public init() {}
-}
-
 /// An OpenAI-compatible chat-completions endpoint for narrative text; none configured means
 /// deterministic templates.
 public struct LLMSettings: Sendable, Equatable {
@@ -127,4 +101,32 @@ public struct LLMSettings: Sendable, Equatable {
     public var timeoutSeconds: Double = 30
 
     public init() {}
+}
+
+/// A module's own group of settings (an app's section of the config). A value type with the
+/// defaults in `init()`; its `ConfigSetting`s (made with `ConfigSetting.section`) change it.
+public protocol ConfigSection: Sendable, Equatable {
+    init()
+}
+
+extension ConfigSection {
+    fileprivate func isEqual(to other: (any ConfigSection)?) -> Bool {
+        (other as? Self) == self
+    }
+}
+
+/// The sections set so far, one value per section type; an unset section reads as its defaults.
+public struct ConfigSections: Sendable, Equatable {
+    private var values: [ObjectIdentifier: any ConfigSection] = [:]
+
+    public init() {}
+
+    public subscript<Section: ConfigSection>(_ type: Section.Type) -> Section {
+        get { values[ObjectIdentifier(type)] as? Section ?? Section() }
+        set { values[ObjectIdentifier(type)] = newValue }
+    }
+
+    public static func == (lhs: ConfigSections, rhs: ConfigSections) -> Bool {
+        lhs.values.count == rhs.values.count && lhs.values.allSatisfy { key, value in value.isEqual(to: rhs.values[key]) }
+    }
 }

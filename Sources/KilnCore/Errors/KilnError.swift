@@ -1,34 +1,43 @@
-/// The stable error codes of Kiln's native surface.
+/// A stable error code of Kiln's native surface.
 ///
 /// Codes are part of the public API: clients branch on them, so they never change meaning.
-/// The mapping to HTTP status codes lives at the HTTP edge, not here.
-public enum ErrorCode: String, Sendable, Codable, CaseIterable {
-    case invalidArgument = "invalid_argument"
-    case unauthenticated
-    case permissionDenied = "permission_denied"
-    case notFound = "not_found"
-    case conflict
-    case payloadTooLarge = "payload_too_large"
-    case unsupportedMediaType = "unsupported_media_type"
-    case rateLimited = "rate_limited"
-    case unavailable
+/// The set is open: the platform's codes are below, and each module adds its own in an
+/// extension (an app's HTTP module registers them with their HTTP status through `KilnApp`).
+/// The mapping to HTTP statuses lives at the HTTP edge, not here.
+public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public init(_ rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+
+    public static let invalidArgument = ErrorCode("invalid_argument")
+    public static let unauthenticated = ErrorCode("unauthenticated")
+    public static let permissionDenied = ErrorCode("permission_denied")
+    public static let notFound = ErrorCode("not_found")
+    public static let conflict = ErrorCode("conflict")
+    public static let payloadTooLarge = ErrorCode("payload_too_large")
+    public static let unsupportedMediaType = ErrorCode("unsupported_media_type")
+    public static let rateLimited = ErrorCode("rate_limited")
+    public static let unavailable = ErrorCode("unavailable")
     /// The request's deadline passed before it could be served.
-    case deadlineExceeded = "deadline_exceeded"
-    /// An uploaded medical image that is well-formed HTTP but cannot be used (all 422): not
-    /// DICOM at all, cut short, in a transfer syntax no codec decodes, or holding no image.
-    case notDicom = "not_dicom"
-    case truncatedDicom = "dicom_truncated"
-    case unsupportedTransferSyntax = "unsupported_transfer_syntax"
-    case undecodableImage = "undecodable_image"
-    /// An uploaded volume that is not NIfTI-1 (or NIfTI-2), or whose data type or layout Kiln
-    /// cannot read (422).
-    case notNifti = "not_nifti"
-    case unsupportedNifti = "unsupported_nifti"
-    /// An uploaded zip that cannot be read (422), and a zip that does not hold one usable DICOM
-    /// series (422).
-    case invalidZip = "invalid_zip"
-    case invalidDicomSeries = "invalid_dicom_series"
-    case `internal`
+    public static let deadlineExceeded = ErrorCode("deadline_exceeded")
+    /// An uploaded image that is well-formed HTTP but that no codec decodes, or that holds no
+    /// image (422). A platform code because several engines (DICOM, PNG/JPEG) raise it.
+    public static let undecodableImage = ErrorCode("undecodable_image")
+    public static let `internal` = ErrorCode("internal")
+
+    /// The platform's own codes, in the order the API documentation lists them.
+    public static let platform: [ErrorCode] = [
+        .invalidArgument, .unauthenticated, .permissionDenied, .notFound, .conflict, .payloadTooLarge,
+        .unsupportedMediaType, .rateLimited, .unavailable, .deadlineExceeded, .undecodableImage, .internal,
+    ]
 }
 
 /// A domain error: a stable code, a message safe to show to the client, and optional details.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 
 /// `/v1/audit`: the administrative action log, newest first (admin only).
 struct AuditController {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 import KilnStore
 
 /// `/v1/blobs`: content-addressed uploads and downloads.

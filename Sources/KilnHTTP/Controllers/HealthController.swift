@@ -1,3 +1,4 @@
+import KilnHTTPKit
 import Hummingbird
 import KilnStore
 

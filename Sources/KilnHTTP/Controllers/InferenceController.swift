@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 import KilnServing
 import NIOCore
 
@@ -11,9 +12,10 @@ struct InferenceController {
     let inference: InferenceService
     var manager: ModelManager { registry.manager }
     let maxBodyBytes: Int
+    let errorStatuses: ErrorStatusTable
 
     func addRoutes(to router: Router<KilnRequestContext>, adminOnly: RequireRoleMiddleware) {
-        let v2 = router.group("v2").add(middleware: ErrorMiddleware(shape: .openInference))
+        let v2 = router.group("v2").add(middleware: ErrorMiddleware(shape: .openInference, statuses: errorStatuses))
         v2.get(use: serverMetadata)
         v2.get("health/live", use: live)
         v2.get("health/ready", use: live)

@@ -3,6 +3,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import KilnCore
+import KilnHTTPKit
+import KilnInferenceJobs
 import KilnJobs
 import KilnStore
 import NIOCore
@@ -13,7 +15,7 @@ import NIOCore
 /// that job ids leak nothing.
 struct JobsController {
     let jobs: JobService
-    let blobs: BlobStore
+    let asyncInference: AsyncInference
     let limits: Limits
 
     struct JobView: Encodable {
@@ -94,15 +96,8 @@ struct JobsController {
         let body = received.bytes
         let headerLength = received.headerLength
         // Check the JSON header now, so that a malformed request is refused before anything is queued.
-        let headerBytes = body.getBytes(at: body.readerIndex, length: headerLength ?? body.readableBytes) ?? []
-        guard (try? JSONSerialization.jsonObject(with: Data(headerBytes))) is [String: Any] else {
-            throw KilnError.invalidArgument("the request is not an Open Inference Protocol JSON object")
-        }
-        let stored = try await blobs.write(bytes: Array(body.readableBytesView))
-        let parameters = InferenceJobHandler.Parameters(
-            model: reference.model, version: reference.version, headerLength: headerLength, request: stored.sha256)
-        let (job, created) = try await jobs.submit(
-            kind: InferenceJobHandler.kind, parameters: try JobCoding.encode(parameters), inputBlobs: [stored.sha256],
+        let (job, created) = try await asyncInference.submit(
+            model: reference.model, version: reference.version, body: Array(body.readableBytesView), headerLength: headerLength,
             owner: try context.principal().actor, idempotencyKey: try idempotencyKey(request))
         var headers = HTTPFields()
         headers[.location] = "/v1/jobs/\(job.id)"
@@ -149,16 +144,12 @@ struct JobsController {
             throw KilnError.conflict("job \(job.id) is \(job.state.rawValue); a result exists once it has succeeded",
                                      details: ["state": .string(job.state.rawValue)])
         }
-        guard job.kind == InferenceJobHandler.kind, let text = job.result else {
+        guard let stored = try asyncInference.response(of: job) else {
             return try JSONBody.response(JSONValue.object(["result": JobView(job).result ?? .null]))
         }
-        let output = try JobCoding.decode(InferenceJobHandler.Output.self, from: text)
-        guard let url = blobs.fileURL(sha256: output.response) else {
-            throw KilnError.notFound("the result of job \(job.id) is no longer stored")
-        }
-        var headers: HTTPFields = [.contentType: output.contentType]
-        if let length = output.headerLength { headers[.inferenceHeaderContentLength] = String(length) }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: url))))
+        var headers: HTTPFields = [.contentType: stored.contentType]
+        if let length = stored.headerLength { headers[.inferenceHeaderContentLength] = String(length) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: stored.file))))
     }
 
     /// Server-Sent Events: the current state first, then every change; ends after the terminal event.
@@ -214,6 +205,3 @@ struct JobsController {
     }
 }
 
-extension HTTPField.Name {
-    static let idempotencyKey = Self("Idempotency-Key")!
-}

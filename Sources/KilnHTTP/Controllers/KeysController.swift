@@ -1,14 +1,16 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 
 /// `/v1/keys`: create, list and revoke API keys (admin only).
 struct KeysController {
     let keys: KeyService
+    let roles: RoleCatalog
     let json: JSONBody
 
     struct CreateRequest: Decodable {
-        var role: Role
+        var role: String
         var name: String?
     }
 
@@ -53,7 +55,7 @@ struct KeysController {
 
     @Sendable func create(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let body = try await json.decode(CreateRequest.self, from: request, context: context)
-        let created = try await keys.create(role: body.role, name: body.name, actor: try context.principal().actor)
+        let created = try await keys.create(role: try roles.role(named: body.role), name: body.name, actor: try context.principal().actor)
         let record = created.record
         return try JSONBody.response(
             CreatedKey(id: record.id, name: record.name, role: record.role, createdAt: record.createdAt, key: created.secret),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 import KilnServing
 
 /// `/v1/models`: what the repository holds, what is loaded, and the registry's aliases.

@@ -1,9 +1,12 @@
 import Hummingbird
+import KilnHTTPKit
 
-/// Serves the OpenAPI document of the native API.
+/// Serves `/openapi.json`: the native document with every installed app's fragment merged in.
 struct OpenAPIController {
+    let document: [UInt8]
+
     func addRoutes(to router: Router<KilnRequestContext>) {
-        let body = ByteBuffer(string: OpenAPIDocument.json)
+        let body = ByteBuffer(bytes: document)
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 import KilnTracking
 
 /// MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/artifacts/…`): the client maps

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 import NIOCore
 
 /// The fields of one MLflow request, read the way MLflow's server reads them: GET requests

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 import KilnTracking
 
 /// MLflow's model registry REST API (`/api/2.0/mlflow/registered-models/…`, `model-versions/…`).

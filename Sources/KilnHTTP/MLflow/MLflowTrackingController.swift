@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 import KilnTracking
 
 /// MLflow's tracking REST API (`/api/2.0/mlflow/experiments/…`, `runs/…`, `metrics/…`), what the

@@ -1,5 +1,6 @@
 import Hummingbird
 import KilnCore
+import KilnHTTPKit
 import NIOCore
 
 /// An Open Inference Protocol request body as received over HTTP, for `/v2/…/infer` and

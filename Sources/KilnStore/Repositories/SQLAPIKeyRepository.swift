@@ -19,7 +19,7 @@ public struct SQLAPIKeyRepository: APIKeyRepository {
 
         var record: APIKeyRecord {
             APIKeyRecord(
-                id: id, name: name, role: Role(rawValue: role) ?? .user,
+                id: id, name: name, role: Role(role),
                 createdAt: Date(timeIntervalSince1970: created_at),
                 revokedAt: revoked_at.map(Date.init(timeIntervalSince1970:)))
         }

@@ -15,12 +15,41 @@ public struct Migration: Sendable {
     }
 }
 
+/// A module's migrations (the platform's, the feedback store's, an app's tables). Versions share
+/// one number line across every set, so that one schema version describes the whole store and
+/// a database migrated by older Kiln (one list) keeps its history: a new set takes numbers no
+/// other set uses, and the migrator refuses two sets claiming one version.
+public struct MigrationSet: Sendable {
+    public let name: String
+    public let migrations: [Migration]
+
+    public init(name: String, migrations: [Migration]) {
+        self.name = name
+        self.migrations = migrations
+    }
+
+    public static let platform = MigrationSet(name: "platform", migrations: Migration.platform)
+}
+
 /// Applies pending migrations and reports the schema version.
 public struct Migrator: Sendable {
     public let migrations: [Migration]
 
-    public init(migrations: [Migration] = Migration.all) {
+    public init(migrations: [Migration] = Migration.platform) {
         self.migrations = migrations.sorted { $0.version < $1.version }
+    }
+
+    /// The migrations of several modules; a version claimed by two sets is an error naming both.
+    public init(sets: [MigrationSet]) throws {
+        var owners: [Int: String] = [:]
+        for set in sets {
+            for migration in set.migrations {
+                if let other = owners.updateValue(set.name, forKey: migration.version) {
+                    throw KilnError(.internal, "migration version \(migration.version) is claimed by both '\(other)' and '\(set.name)'")
+                }
+            }
+        }
+        self.init(migrations: sets.flatMap(\.migrations))
     }
 
     public var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -67,8 +96,9 @@ public struct Migrator: Sendable {
 }
 
 extension Migration {
-    /// Every migration Kiln knows, oldest first. Append; never edit one that has shipped.
-    public static let all: [Migration] = [
+    /// The platform's migrations, oldest first. Append; never edit one that has shipped.
+    /// Versions 6–8 belong to other sets (CTR files, feedback), written when this was one list.
+    public static let platform: [Migration] = [
         Migration(version: 1, name: "api keys and audit log") { db in
             try await db.create(table: "api_keys")
                 .column("id", type: .text, .primaryKey(autoIncrement: false))
@@ -241,58 +271,6 @@ extension Migration {
                 .column("key", type: .text, .notNull)
                 .column("value", type: .text, .notNull)
                 .primaryKey("name", "version", "key")
-                .run()
-        },
-        Migration(version: 6, name: "ctr app files") { db in
-            // Uploaded CTR tables: the bytes are a blob; the summary (validation, info, preview,
-            // columns) is what POST /api/upload answered, kept as JSON.
-            try await db.create(table: "ctr_files")
-                .column("file_id", type: .text, .primaryKey(autoIncrement: false))
-                .column("filename", type: .text, .notNull)
-                .column("sha256", type: .text, .notNull)
-                .column("summary", type: .text, .notNull)
-                .column("created_at", type: .real, .notNull)
-                .run()
-        },
-        Migration(version: 7, name: "app predictions and clinician reviews") { db in
-            // Every answer an app gives about a case is kept with the model version and the
-            // (de-identified) input blob, so a clinician's review can become training data.
-            try await db.create(table: "predictions")
-                .column("prediction_id", type: .text, .primaryKey(autoIncrement: false))
-                .column("task", type: .text, .notNull)
-                .column("model", type: .text, .notNull)
-                .column("version", type: .bigint, .notNull)
-                .column("input_sha256", type: .text)
-                .column("input_kind", type: .text, .notNull)
-                .column("predicted_label", type: .text, .notNull)
-                .column("output", type: .text, .notNull)
-                .column("created_by", type: .text, .notNull)
-                .column("created_at", type: .real, .notNull)
-                .run()
-            try await db.create(table: "prediction_reviews")
-                .column("review_id", type: .text, .primaryKey(autoIncrement: false))
-                .column("prediction_id", type: .text, .notNull, .references("predictions", "prediction_id"))
-                .column("decision", type: .text, .notNull)
-                .column("label", type: .text, .notNull)
-                .column("notes", type: .text)
-                .column("reviewer", type: .text, .notNull)
-                .column("created_at", type: .real, .notNull)
-                .run()
-            try await db.create(index: "prediction_reviews_by_prediction").on("prediction_reviews").column("prediction_id").run()
-        },
-        Migration(version: 8, name: "labelled datasets exported from reviews") { db in
-            // One row per dataset version; the case list itself is a manifest blob.
-            try await db.create(table: "feedback_datasets")
-                .column("name", type: .text, .notNull)
-                .column("version", type: .bigint, .notNull)
-                .column("model", type: .text)
-                .column("task", type: .text)
-                .column("cases", type: .bigint, .notNull)
-                .column("labels", type: .text, .notNull)
-                .column("manifest_sha256", type: .text, .notNull)
-                .column("created_by", type: .text, .notNull)
-                .column("created_at", type: .real, .notNull)
-                .primaryKey("name", "version")
                 .run()
         },
     ]

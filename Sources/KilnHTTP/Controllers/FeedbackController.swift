@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import KilnCore
+import KilnFeedback
+import KilnHTTPKit
+
+/// The platform's feedback surface: `GET /v1/feedback` (reviews with their predictions) and
+/// labelled datasets made from them (`/v1/datasets`). Any app's predictions and reviews show
+/// here; only reviewing roles (admin, reviewer, and the roles apps mark as reviewers) may call.
+struct FeedbackController {
+    let reviews: ReviewService
+    let datasets: FeedbackDatasetService
+    let json: JSONBody
+
+    func addRoutes(to v1: RouterGroup<KilnRequestContext>, reviewers: RequireRoleMiddleware) {
+        v1.group("feedback").add(middleware: reviewers).get(use: feedback)
+        let datasetRoutes = v1.group("datasets").add(middleware: reviewers)
+        datasetRoutes.post("from-feedback", use: datasetFromFeedback)
+        datasetRoutes.get(":name/versions/:version", use: datasetManifest)
+    }
+
+    struct DatasetRequest: Decodable {
+        var name: String
+        var model: String?
+        var task: String?
+    }
+
+    @Sendable func datasetFromFeedback(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let body = try await json.decode(DatasetRequest.self, from: request, context: context)
+        let answer = try await datasets.export(name: body.name, model: body.model, task: body.task, actor: try context.principal().actor)
+        return JSONBody.response(json: answer, status: .created)
+    }
+
+    @Sendable func datasetManifest(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let versionText = try context.parameters.require("version")
+        guard let version = Int(versionText), version > 0 else { throw KilnError.invalidArgument("version must be a positive integer") }
+        let bytes = try await datasets.manifest(name: try context.parameters.require("name"), version: version)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    @Sendable func feedback(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let limitText = query["limit"].map(String.init) ?? "100"
+        guard let limit = Int(limitText) else { throw KilnError.invalidArgument("limit must be an integer") }
+        let answer = try await reviews.feedback(model: query["model"].map(String.init), decision: query["decision"].map(String.init), limit: limit)
+        return JSONBody.response(json: answer)
+    }
+}
