@@ -348,7 +348,7 @@ let package = Package(
         .testTarget(
             name: "KilnHTTPTests",
             dependencies: [
-                "KilnHTTP", "KilnHTTPKit", "KilnServer", "ImagingHTTP", "CTRHTTP", "KilnAppKit",
+                "KilnHTTP", "KilnHTTPKit", "KilnServer", "ImagingHTTP", "CTRHTTP", "KilnAppKit", "Dicom", "Nifti", "ZlibCodec",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 @testable import CTRApp
+import CTRDemo
 import Testing
 import KilnML
 

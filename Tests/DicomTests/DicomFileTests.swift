@@ -50,10 +50,10 @@ struct DicomFileTests {
     }
 
     @Test func refusalsSayWhichProblem() throws {
-        #expect(try errorCode { try file("MR_truncated.dcm").decodeFrame(0) } == .truncatedDicom)
-        #expect(try errorCode { try file("MR_small_jp2klossless.dcm").decodeFrame(0) } == .unsupportedTransferSyntax)
-        #expect(errorCode { _ = try runtime.read(Data("not a dicom file at all, just some text".utf8)) } == .notDicom)
-        #expect(errorCode { _ = try runtime.read(Data(repeating: 0, count: 10)) } == .notDicom)
+        #expect(try errorCode { try file("MR_truncated.dcm").decodeFrame(0) } == ErrorCode.truncatedDicom)
+        #expect(try errorCode { try file("MR_small_jp2klossless.dcm").decodeFrame(0) } == ErrorCode.unsupportedTransferSyntax)
+        #expect(errorCode { _ = try runtime.read(Data("not a dicom file at all, just some text".utf8)) } == ErrorCode.notDicom)
+        #expect(errorCode { _ = try runtime.read(Data(repeating: 0, count: 10)) } == ErrorCode.notDicom)
     }
 
     @Test func deidentifiedCopyKeepsPixelsAndDropsIdentity() throws {

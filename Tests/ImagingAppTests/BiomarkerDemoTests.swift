@@ -1,5 +1,6 @@
 import Foundation
 @testable import ImagingApp
+@testable import ImagingDemo
 import KilnCore
 import Testing
 import XGBoost

@@ -1,5 +1,6 @@
 import Foundation
 @testable import ImagingApp
+@testable import ImagingDemo
 import KilnML
 import Testing
 

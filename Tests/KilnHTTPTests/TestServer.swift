@@ -3,7 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KilnCore
-import KilnHTTP
+import CTRHTTP
+import ImagingHTTP
+import KilnAppKit
+import KilnServer
 import Logging
 import Testing
 
@@ -15,19 +18,22 @@ func withLiveServer<T>(
 ) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-test-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
-    var config = KilnConfig()
+    var config = try ConfigLoader.load(file: nil, environment: [:], flags: [:], settings: testApps.settings)
     config.port = 0
     config.dataDirectory = directory.path
     config.accessLog = false
     configure(&config)
     var logger = Logger(label: "kiln-test")
     logger.logLevel = .warning
-    let built = try await buildApplication(config: config, logger: logger)
+    let built = try await buildApplication(config: config, apps: testApps, logger: logger)
     let adminKey = try #require(built.bootstrapAdminKey)
     return try await built.application.test(.live) { client in
         try await body(TestServer(client: client, adminKey: adminKey, dataDirectory: directory))
     }
 }
+
+/// The apps the `kiln` executable installs.
+let testApps = AppList([ImagingHTTPApp(), CTRHTTPApp()])
 
 struct TestServer: Sendable {
     let client: any TestClientProtocol

@@ -24,9 +24,9 @@ func withTemporaryDatabase<T>(_ body: (KilnDatabase, URL) async throws -> T) asy
         try await withTemporaryDatabase { database, _ in
             let migrator = Migrator()
             let first = try await migrator.migrate(database.sql)
-            #expect(first == Migration.all.map(\.version))
+            #expect(first == Migration.platform.map(\.version))
             #expect(try await migrator.migrate(database.sql).isEmpty)
-            #expect(try await migrator.appliedVersions(database.sql) == Migration.all.map(\.version))
+            #expect(try await migrator.appliedVersions(database.sql) == Migration.platform.map(\.version))
         }
     }
 
@@ -43,12 +43,12 @@ func withTemporaryDatabase<T>(_ body: (KilnDatabase, URL) async throws -> T) asy
 
     @Test func aFailingMigrationRollsBackCompletely() async throws {
         try await withTemporaryDatabase { database, _ in
-            let broken = Migration.all + [Migration(version: 99, name: "broken") { db in
+            let broken = Migration.platform + [Migration(version: 99, name: "broken") { db in
                 try await db.raw("CREATE TABLE half_done (x INTEGER)").run()
                 try await db.raw("THIS IS NOT SQL").run()
             }]
             await #expect(throws: (any Error).self) { try await Migrator(migrations: broken).migrate(database.sql) }
-            #expect(try await Migrator().appliedVersions(database.sql) == Migration.all.map(\.version))
+            #expect(try await Migrator().appliedVersions(database.sql) == Migration.platform.map(\.version))
             let tables = try await database.sql.raw("SELECT name FROM sqlite_master WHERE name = 'half_done'").all()
             #expect(tables.isEmpty)
         }
@@ -56,7 +56,7 @@ func withTemporaryDatabase<T>(_ body: (KilnDatabase, URL) async throws -> T) asy
 
     @Test func aNewerSchemaIsRefused() async throws {
         try await withTemporaryDatabase { database, _ in
-            let future = Migration.all + [Migration(version: 1000, name: "from the future") { _ in }]
+            let future = Migration.platform + [Migration(version: 1000, name: "from the future") { _ in }]
             try await Migrator(migrations: future).migrate(database.sql)
             await #expect(throws: KilnError.self) { try await Migrator().migrate(database.sql) }
         }

@@ -59,19 +59,19 @@ import Testing
         func code(_ bytes: [UInt8]) -> ErrorCode? {
             do { _ = try NiftiVolume.read(bytes); return nil } catch let error as KilnError { return error.code } catch { return nil }
         }
-        #expect(code(Array("not a volume".utf8)) == .notNifti)
-        #expect(code(Array(repeating: 0, count: 400)) == .notNifti)
-        #expect(code(Array(good.prefix(good.count - 100))) == .notNifti)           // truncated data
-        #expect(code(Array(try Gzip.compress(good).prefix(2000))) == .notNifti)     // truncated gzip
+        #expect(code(Array("not a volume".utf8)) == ErrorCode.notNifti)
+        #expect(code(Array(repeating: 0, count: 400)) == ErrorCode.notNifti)
+        #expect(code(Array(good.prefix(good.count - 100))) == ErrorCode.notNifti)           // truncated data
+        #expect(code(Array(try Gzip.compress(good).prefix(2000))) == ErrorCode.notNifti)     // truncated gzip
         var pair = good
         pair.replaceSubrange(344..<348, with: Array("ni1\0".utf8))
-        #expect(code(pair) == .unsupportedNifti)
+        #expect(code(pair) == ErrorCode.unsupportedNifti)
         var complex = good
         complex[70] = 32; complex[71] = 0                                         // little-endian datatype 32: complex64
-        #expect(code(complex) == .unsupportedNifti)
+        #expect(code(complex) == ErrorCode.unsupportedNifti)
         var nifti2 = good
         nifti2.replaceSubrange(0..<4, with: [0x1C, 0x02, 0, 0])                  // sizeof_hdr 540
-        #expect(code(nifti2) == .unsupportedNifti)
+        #expect(code(nifti2) == ErrorCode.unsupportedNifti)
         #expect(code(good) == nil)
         #expect(throws: KilnError.self) { try NiftiVolume.read(good, maxVoxels: 1000) }
     }

@@ -29,7 +29,7 @@ private let archiveBytes = [UInt8](Data(base64Encoded: "UEsDBBQAAAAAAEt5dV2uARwM
 
     @Test func notAZipIsInvalid() {
         for bytes in [[UInt8](), Array("PK\u{3}\u{4} not really".utf8), [UInt8](repeating: 0, count: 100)] {
-            #expect(Self.code { _ = try ZipArchive(bytes) } == .invalidZip)
+            #expect(Self.code { _ = try ZipArchive(bytes) } == ErrorCode.invalidZip)
         }
     }
 
@@ -47,7 +47,7 @@ private let archiveBytes = [UInt8](Data(base64Encoded: "UEsDBBQAAAAAAEt5dV2uARwM
         var flipped = archiveBytes
         let dataStart = 30 + "stored.txt".utf8.count
         flipped[dataStart] ^= 1
-        #expect(Self.readEverything(flipped) == .invalidZip)
+        #expect(Self.readEverything(flipped) == ErrorCode.invalidZip)
     }
 
     static func readEverything(_ bytes: [UInt8]) -> ErrorCode? {

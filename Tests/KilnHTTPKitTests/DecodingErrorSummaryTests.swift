@@ -1,5 +1,5 @@
 import Foundation
-@testable import KilnHTTP
+@testable import KilnHTTPKit
 import Testing
 
 @Suite struct DecodingErrorSummaryTests {

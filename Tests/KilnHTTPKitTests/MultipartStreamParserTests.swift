@@ -1,4 +1,4 @@
-@testable import KilnHTTP
+@testable import KilnHTTPKit
 import Testing
 
 @Suite struct MultipartStreamParserTests {
