@@ -437,6 +437,53 @@ def test_mri_segmentation_finds_a_bright_lesion_in_a_synthetic_volume(server):
     assert dice > 0.8, (inside, int(sphere.sum()), int(mask.sum()))
 
 
+def test_segmentations_are_predictions_and_take_a_corrected_mask(server):
+    """An MRI segmentation is kept for review like any prediction: a reviewer uploads a corrected
+    mask (multipart) at the app's review route, a wrong mask is refused, notes and JSON reviews go
+    through the platform's /v1/feedback, and the dataset manifest carries the mask."""
+    import gzip
+    import nibabel
+
+    volume, sphere = synthetic_head()
+    affine = np.diag([1.5, 1.5, 2.0, 1.0])
+    state = wait_for_task(server, segment(server, "sphere.nii.gz", gzip.compress(nibabel.Nifti1Image(volume, affine).to_bytes())))
+    assert state["status"] == "succeeded", state
+    prediction_id = state["result"]["prediction_id"]
+    reviewer = requests.post(f"{server.url}/v1/keys", json={"role": "reviewer"}, headers=server.headers()).json()["key"]
+    user = requests.post(f"{server.url}/v1/keys", json={"role": "user"}, headers=server.headers()).json()["key"]
+    review_url = f"{server.url}/predict/{prediction_id}/review"
+
+    def upload(mask, key=reviewer, **fields):
+        content = gzip.compress(nibabel.Nifti1Image(mask, affine).to_bytes())
+        return requests.post(review_url, files={"file": ("mask.nii.gz", content)}, data=fields, headers=server.headers(key))
+
+    corrected = sphere.astype(np.uint8)
+    assert upload(corrected, key=user).status_code == 403
+    assert upload(corrected[:, :, :-1]).status_code == 400  # other dimensions
+    assert upload(corrected.astype(np.float32) + 0.5).status_code == 400  # not whole labels
+    not_nifti = requests.post(review_url, files={"file": ("mask.nii", b"not a volume")}, headers=server.headers(reviewer))
+    assert not_nifti.status_code == 422 and not_nifti.json()["error"]["code"] == "not_nifti"
+    stored = upload(corrected, notes="rim added")
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["decision"] == "correct_mask" and stored.json()["mask_sha256"]
+
+    # A JSON review through the platform's surface: a note gives no verdict.
+    assert requests.post(f"{server.url}/v1/feedback/{prediction_id}", json={"decision": "note"},
+                         headers=server.headers(reviewer)).status_code == 400
+    note = requests.post(f"{server.url}/v1/feedback/{prediction_id}", json={"decision": "note", "notes": "motion"},
+                         headers=server.headers(reviewer))
+    assert note.status_code == 201, note.text
+    assert requests.post(f"{server.url}/v1/feedback/{prediction_id}", json={"decision": "correct_mask"},
+                         headers=server.headers(reviewer)).status_code == 400
+
+    exported = requests.post(f"{server.url}/v1/datasets/from-feedback", json={"name": "mri-masks", "task": "mri_segmentation"},
+                             headers=server.headers(reviewer))
+    assert exported.status_code == 201, exported.text
+    manifest = requests.get(server.url + exported.json()["manifest_url"], headers=server.headers(reviewer)).json()
+    case = next(item for item in manifest["items"] if item["prediction_id"] == prediction_id)
+    assert case["decision"] == "correct_mask" and case["mask_sha256"] == stored.json()["mask_sha256"]
+
+
 def dicom_series(volume, series_uid=None, origin=(-40.0, -30.0, 10.0), spacing=(1.5, 1.5, 2.0), skip=()):
     """One single-frame MR image per z slice of `volume` (x = column, y = row), int16 with a
     rescale slope, as pydicom writes them: {file name: bytes}."""

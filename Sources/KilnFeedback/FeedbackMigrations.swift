@@ -45,5 +45,9 @@ extension MigrationSet {
                 .primaryKey("name", "version")
                 .run()
         },
+        Migration(version: 9, name: "mask corrections in reviews") { db in
+            // A reviewer may upload a corrected segmentation mask: a blob, referenced by the review.
+            try await db.alter(table: "prediction_reviews").column("mask_sha256", type: .text).run()
+        },
     ])
 }

@@ -1,7 +1,8 @@
 import KilnCore
 
-/// Serves one inference request: checks it against the model's signature, queues it on the
-/// model's scheduler, and shapes the response (output selection, JSON or binary).
+/// The serving front door that REST, async jobs and apps all call: checks a typed request
+/// against the model's signature, queues it on the model's scheduler (batching, the queue
+/// bound, deadlines, per-model metrics) and selects the outputs.
 public struct InferenceService: Sendable {
     public let decoder: InferenceRequestDecoder
 
@@ -12,7 +13,12 @@ public struct InferenceService: Sendable {
     /// - Parameter timeout: a deadline from the transport (a header); the request's own
     ///   `parameters.timeout` applies too, and the earlier one wins.
     public func infer(_ loaded: LoadedVersion, body: [UInt8], headerLength: Int?, timeout: Duration? = nil) async throws -> InferenceResponseBody {
-        let request = try decoder.decode(body: body, headerLength: headerLength)
+        try await infer(loaded, try decoder.decode(body: body, headerLength: headerLength), timeout: timeout).encoded()
+    }
+
+    /// - Parameter timeout: a deadline from the caller; the request's own `timeoutMicroseconds`
+    ///   applies too, and the earlier one wins.
+    public func infer(_ loaded: LoadedVersion, _ request: InferenceRequest, timeout: Duration? = nil) async throws -> InferenceResponse {
         let config = loaded.config
         let inputs = try Self.orderedInputs(request, config: config)
         let selected = try Self.selectedOutputs(request, config: config)
@@ -34,9 +40,9 @@ public struct InferenceService: Sendable {
             if let k = selection.classCount {
                 tensor = try Classification.topK(tensor, k: k, labels: config.labels, output: name)
             }
-            return (name: name, tensor: tensor, binary: selection.binary)
+            return InferenceResponse.Output(name: name, tensor: tensor, binary: selection.binary)
         }
-        return InferenceResponseBody.encode(modelName: loaded.name, version: loaded.version, id: request.id, outputs: chosen)
+        return InferenceResponse(modelName: loaded.name, modelVersion: loaded.version, id: request.id, outputs: chosen)
     }
 
     /// The request's inputs in the config's order, each checked against its declared datatype and shape.

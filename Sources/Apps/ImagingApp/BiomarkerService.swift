@@ -41,10 +41,9 @@ public struct BiomarkerService: Sendable {
         guard nonFinite.isEmpty else { throw KilnError.invalidArgument("features must be finite numbers: \(nonFinite.joined(separator: ", "))") }
         let row = names.map { Float(given[$0]!) }
 
-        let explained = try await loaded.scheduler.withRuntime { runtime -> (margin: Float, contributions: [Float]) in
-            guard let trees = runtime as? XGBoostRuntime else { throw KilnError(.internal, "the model's runtime is not XGBoost") }
-            let margin = try trees.model.predict(row, rows: 1, columns: row.count, kind: .margin).values
-            let contributions = try trees.model.predict(row, rows: 1, columns: row.count, kind: .contributions).values
+        let explained = try await loaded.scheduler.perform((any TreeContributions).self) { trees -> (margin: Float, contributions: [Float]) in
+            let margin = try trees.margins(row, rows: 1, columns: row.count)
+            let contributions = try trees.contributions(row, rows: 1, columns: row.count)
             guard margin.count == 1, contributions.count == row.count + 1 else {
                 throw KilnError.invalidArgument("model '\(loaded.name)' is not a single-output model (got \(margin.count) margins)")
             }

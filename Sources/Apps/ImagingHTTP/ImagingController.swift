@@ -6,6 +6,7 @@ import KilnFeedback
 import KilnHTTPKit
 import KilnJobs
 import KilnStore
+import Nifti
 
 /// The medical imaging app's routes at the seed's paths (`/predict/...`). Any authenticated
 /// caller may predict; a review (the platform's feedback store) needs a reviewing role.
@@ -16,6 +17,7 @@ struct ImagingController {
     let jobs: JobService
     let blobs: BlobStore
     let reviews: ReviewService
+    let archive: PredictionArchive
     let reviewers: [Role]
     let json: JSONBody
     let limits: Limits
@@ -143,10 +145,39 @@ struct ImagingController {
         var notes: String?
     }
 
+    /// JSON (`confirm`, `correct`, `note`), or multipart with the corrected mask as `file` (a
+    /// NIfTI label volume of the input's dimensions) for `correct_mask` on a segmentation.
     @Sendable func review(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
+            return try await maskReview(request, context: context)
+        }
         let body = try await json.decode(ReviewRequest.self, from: request, context: context)
         let answer = try await reviews.review(predictionID: try context.parameters.require("prediction_id"), decision: body.decision,
                                               label: body.label, notes: body.notes, reviewer: try context.principal().actor)
+        return JSONBody.response(json: answer, status: .created)
+    }
+
+    @Sendable func maskReview(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let predictionID = try context.parameters.require("prediction_id")
+        let prediction = try await reviews.prediction(id: predictionID)
+        guard prediction.task == MRISegmentationJob.task else {
+            throw KilnError.invalidArgument("only segmentations take a corrected mask; prediction \(predictionID.prefix(64)) is a \(prediction.task)")
+        }
+        let (received, _, bytes) = try await receiveFile(request, what: "the corrected mask, a NIfTI label volume (.nii or .nii.gz)")
+        let mask = try NiftiVolume.read([UInt8](bytes))
+        if let input = try archive.input(of: prediction) {
+            let original = try NiftiVolume.read([UInt8](input))
+            guard mask.dimensions.prefix(3) == original.dimensions.prefix(3) else {
+                throw KilnError.invalidArgument("the mask is \(mask.dimensions.prefix(3)) voxels; the segmented volume is \(original.dimensions.prefix(3))")
+            }
+        }
+        guard mask.values.allSatisfy({ $0 >= 0 && $0 < 256 && $0.rounded() == $0 }) else {
+            throw KilnError.invalidArgument("a label mask holds whole numbers 0…255")
+        }
+        let sha = try await archive.storeCorrection([UInt8](bytes), predictionID: predictionID)
+        let answer = try await reviews.review(
+            predictionID: predictionID, decision: received.fields["decision"] ?? "correct_mask", label: nil,
+            notes: received.fields["notes"].flatMap { $0.isEmpty ? nil : $0 }, maskSHA256: sha, reviewer: try context.principal().actor)
         return JSONBody.response(json: answer, status: .created)
     }
 }

@@ -31,14 +31,14 @@ public struct ImagingHTTPApp: KilnApp {
         let settings = platform.settings(ImagingSettings.self)
         let feedback = platform.feedback
         let segmentation = RegisteredJobKind(
-            MRISegmentationJob(registry: platform.models), workers: 1, timeout: .seconds(600), maxAttempts: 2,
+            MRISegmentationJob(registry: platform.models, archive: feedback.archive), workers: 1, timeout: .seconds(600), maxAttempts: 2,
             resultBlobs: { [$0.maskBlob, $0.previewBlob] })
         return AppParts(jobKinds: [segmentation]) { routes in
             ImagingController(
                 biomarkers: BiomarkerService(registry: platform.models, archive: feedback.archive),
-                ct: CTClassificationService(registry: platform.models, archive: feedback.archive, keepIdentifiers: settings.storeIdentifiedDICOM),
+                ct: CTClassificationService(registry: platform.models, inference: platform.inference, archive: feedback.archive, keepIdentifiers: settings.storeIdentifiedDICOM),
                 mri: MRISegmentationService(registry: platform.models, jobs: routes.jobs, blobs: platform.blobs),
-                jobs: routes.jobs, blobs: platform.blobs, reviews: feedback.reviews, reviewers: routes.reviewers,
+                jobs: routes.jobs, blobs: platform.blobs, reviews: feedback.reviews, archive: feedback.archive, reviewers: routes.reviewers,
                 json: platform.json, limits: platform.limits, staging: platform.staging
             ).addRoutes(predict: routes.group("predict"))
         }

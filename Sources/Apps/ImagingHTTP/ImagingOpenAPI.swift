@@ -337,8 +337,8 @@ enum ImagingOpenAPI {
     "tags": [
      "Imaging app"
     ],
-    "summary": "Imaging app: a clinician confirms or corrects a stored prediction (role clinician or admin).",
-    "description": "Stores the verdict against the prediction (which keeps its model version and de-identified input). `confirm` keeps the predicted label; `correct` needs `label`, one of the model's labels. Rejects: a decision other than confirm/correct, a correction without a label or with a label the model does not have, a confirmation with a different label, notes over 4000 characters (400); a caller without role clinician or admin (403); an unknown prediction (404).",
+    "summary": "Imaging app: a reviewer confirms, corrects or annotates a stored prediction, or uploads a corrected segmentation mask (a reviewing role: clinician, reviewer or admin).",
+    "description": "Stores the verdict against the prediction (which keeps its model version and de-identified input). JSON: `confirm` keeps the predicted label; `correct` needs `label`, one of the model's labels; `note` needs `notes`. Multipart (`file` = the corrected mask, a NIfTI label volume of the segmented volume's dimensions; optional `notes`) stores a `correct_mask` review of an MRI segmentation (the prediction_id in its task result). Rejects: an unknown decision, a correction without a label or with a label the model does not have, a confirmation with a different label, notes over 4000 characters, a mask for a prediction that is not a segmentation, a mask of other dimensions or with values that are not whole numbers 0–255 (400); a caller without a reviewing role (403); an unknown prediction (404); a mask that is not NIfTI (422).",
     "parameters": [
      {
       "name": "prediction_id",
@@ -363,11 +363,29 @@ enum ImagingOpenAPI {
           "type": "string",
           "enum": [
            "confirm",
-           "correct"
+           "correct",
+           "note"
           ]
          },
          "label": {
           "type": "string"
+         },
+         "notes": {
+          "type": "string"
+         }
+        }
+       }
+      },
+      "multipart/form-data": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "file"
+        ],
+        "properties": {
+         "file": {
+          "type": "string",
+          "format": "binary"
          },
          "notes": {
           "type": "string"
@@ -411,6 +429,9 @@ enum ImagingOpenAPI {
      },
      "default": {
       "$ref": "#/components/responses/Error"
+     },
+     "422": {
+      "$ref": "#/components/responses/UnprocessableVolume"
      }
     }
    }
@@ -748,7 +769,7 @@ enum ImagingOpenAPI {
        "object",
        "null"
       ],
-      "description": "Once succeeded: model {name, version, demo, notice}, input {filename, dimensions, spacing_mm, orientation (nibabel axis codes), datatype, volumes}, labels [{label, name, voxels, volume_ml}], lesion_bounding_box {min_voxel, max_voxel, size_mm} or null, preview_slice (the axial slice with the most lesion voxels, else the middle one), processing_time_ms, mask_url, preview_url, mask_blob, preview_blob."
+      "description": "Once succeeded: model {name, version, demo, notice}, input {filename, dimensions, spacing_mm, orientation (nibabel axis codes), datatype, volumes}, labels [{label, name, voxels, volume_ml}], lesion_bounding_box {min_voxel, max_voxel, size_mm} or null, preview_slice (the axial slice with the most lesion voxels, else the middle one), processing_time_ms, mask_url, preview_url, mask_blob, preview_blob, prediction_id (the segmentation kept for review)."
      },
      "error": {
       "type": [

@@ -43,8 +43,9 @@ public struct FeedbackDatasetService: Sendable {
         let reviews = try await predictions.reviews(model: model, decision: nil, limit: Self.maxCases + 1)
         // Newest review first: the first one seen per prediction is its current verdict.
         var seen = Set<String>()
+        // Notes carry no verdict, so they never decide a case's label.
         let latest = reviews.filter { review, prediction in
-            (task == nil || prediction.task == task) && seen.insert(prediction.predictionID).inserted
+            review.decision != .note && (task == nil || prediction.task == task) && seen.insert(prediction.predictionID).inserted
         }
         guard !latest.isEmpty else {
             throw KilnError.invalidArgument("no reviewed predictions match (model: \(model ?? "any"), task: \(task ?? "any"))")
@@ -64,6 +65,7 @@ public struct FeedbackDatasetService: Sendable {
                 "decision": .string(review.decision.rawValue), "reviewer": .string(review.reviewer),
                 "reviewed_at": .string(ISO8601DateFormatter().string(from: review.createdAt)),
                 "notes": review.notes.map(JSONValue.string) ?? .null,
+                "mask_sha256": review.maskSHA256.map(JSONValue.string) ?? .null,
             ])
         }
         let createdAt = Date()
@@ -86,7 +88,7 @@ public struct FeedbackDatasetService: Sendable {
         // References only once the version is ours: a lost race must not tie our blobs to the
         // winner's dataset.
         let id = "\(name)@\(version)"
-        for sha in Set([manifest.sha256] + latest.compactMap(\.1.inputSHA256)) {
+        for sha in Set([manifest.sha256] + latest.compactMap(\.1.inputSHA256) + latest.compactMap(\.0.maskSHA256)) {
             try await references.add(sha256: sha, kind: Self.referenceKind, id: id)
         }
         return .object(summary.merging([

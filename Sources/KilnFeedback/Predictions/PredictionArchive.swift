@@ -27,9 +27,31 @@ public struct PredictionArchive: Sendable {
         predictedLabel: String, output: JSONValue, actor: String
     ) async throws {
         let blob = try await blobs.write(bytes: input)
-        try await references.add(sha256: blob.sha256, kind: Self.blobReferenceKind, id: id)
+        try await keep(id: id, task: task, model: (model.name, model.version), inputSHA256: blob.sha256, inputKind: inputKind,
+                       predictedLabel: predictedLabel, output: output, actor: actor)
+    }
+
+    /// For an input already in the blob store (a job's input volume).
+    public func keep(
+        id: String, task: String, model: (name: String, version: Int), inputSHA256: String, inputKind: String,
+        predictedLabel: String, output: JSONValue, actor: String
+    ) async throws {
+        try await references.add(sha256: inputSHA256, kind: Self.blobReferenceKind, id: id)
         try await predictions.insert(PredictionRecord(
-            predictionID: id, task: task, model: model.name, version: model.version, inputSHA256: blob.sha256,
+            predictionID: id, task: task, model: model.name, version: model.version, inputSHA256: inputSHA256,
             inputKind: inputKind, predictedLabel: predictedLabel, output: output, createdBy: actor, createdAt: Date()))
+    }
+
+    /// Stores a reviewer's corrected mask, referenced by the prediction so that blob clean-up keeps it.
+    public func storeCorrection(_ bytes: [UInt8], predictionID: String) async throws -> String {
+        let blob = try await blobs.write(bytes: bytes)
+        try await references.add(sha256: blob.sha256, kind: Self.blobReferenceKind, id: predictionID)
+        return blob.sha256
+    }
+
+    /// The stored input of a prediction, for an app that checks a correction against it.
+    public func input(of prediction: PredictionRecord) throws -> Data? {
+        guard let sha = prediction.inputSHA256, let url = blobs.fileURL(sha256: sha) else { return nil }
+        return try Data(contentsOf: url)
     }
 }

@@ -20,11 +20,19 @@ public struct PredictionRecord: Sendable {
     public var createdAt: Date
 }
 
-/// A clinician's verdict on a prediction, as stored in `prediction_reviews`.
+/// A reviewer's verdict on a prediction, as stored in `prediction_reviews`.
 public struct ReviewRecord: Sendable {
     public enum Decision: String, Sendable, CaseIterable {
+        /// The prediction is right.
         case confirm
+        /// The label is wrong; `label` is the right one.
         case correct
+        /// The segmentation is wrong; `maskSHA256` is the corrected mask (the label stays).
+        case correctMask = "correct_mask"
+        /// A remark only: no verdict, so datasets skip it.
+        case note
+
+        public static let names = allCases.map(\.rawValue).joined(separator: ", ")
     }
 
     public var reviewID: String
@@ -33,6 +41,8 @@ public struct ReviewRecord: Sendable {
     /// The label the clinician stands behind: the predicted one (confirm) or theirs (correct).
     public var label: String
     public var notes: String?
+    /// The corrected mask of a `correct_mask` review.
+    public var maskSHA256: String? = nil
     public var reviewer: String
     public var createdAt: Date
 }
@@ -65,6 +75,7 @@ public struct PredictionRepository: Sendable {
         var decision: String
         var label: String
         var notes: String?
+        var mask_sha256: String?
         var reviewer: String
         var reviewed_at: Double
     }
@@ -86,16 +97,16 @@ public struct PredictionRepository: Sendable {
 
     public func insert(_ review: ReviewRecord) async throws {
         try await db.insert(into: "prediction_reviews")
-            .columns("review_id", "prediction_id", "decision", "label", "notes", "reviewer", "created_at")
+            .columns("review_id", "prediction_id", "decision", "label", "notes", "mask_sha256", "reviewer", "created_at")
             .values(SQLBind(review.reviewID), SQLBind(review.predictionID), SQLBind(review.decision.rawValue), SQLBind(review.label),
-                    SQLBind(review.notes), SQLBind(review.reviewer), SQLBind(review.createdAt.timeIntervalSince1970))
+                    SQLBind(review.notes), SQLBind(review.maskSHA256), SQLBind(review.reviewer), SQLBind(review.createdAt.timeIntervalSince1970))
             .run()
     }
 
     /// Reviews with their predictions, newest first; filtered by model name and decision.
     public func reviews(model: String?, decision: ReviewRecord.Decision?, limit: Int) async throws -> [(ReviewRecord, PredictionRecord)] {
         var query = db.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("predictions")))
-            .columns("review_id", "decision", "label", "notes", "reviewer")
+            .columns("review_id", "decision", "label", "notes", "mask_sha256", "reviewer")
             .column(SQLColumn("created_at", table: "prediction_reviews"), as: "reviewed_at")
             .from("prediction_reviews")
             .join("predictions", on: SQLColumn("prediction_id", table: "prediction_reviews"), .equal, SQLColumn("prediction_id", table: "predictions"))
@@ -120,6 +131,6 @@ public struct PredictionRepository: Sendable {
 
     private static func record(_ row: ReviewRow) -> ReviewRecord {
         ReviewRecord(reviewID: row.review_id, predictionID: row.prediction_id, decision: ReviewRecord.Decision(rawValue: row.decision) ?? .confirm,
-                     label: row.label, notes: row.notes, reviewer: row.reviewer, createdAt: Date(timeIntervalSince1970: row.reviewed_at))
+                     label: row.label, notes: row.notes, maskSHA256: row.mask_sha256, reviewer: row.reviewer, createdAt: Date(timeIntervalSince1970: row.reviewed_at))
     }
 }

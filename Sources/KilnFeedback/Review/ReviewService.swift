@@ -1,8 +1,8 @@
 import Foundation
 import KilnCore
 
-/// Clinician reviews: a stored prediction is confirmed or corrected, and the verdicts are listed
-/// as labelled feedback for retraining.
+/// Reviews of any app's stored predictions: confirmed, corrected (label or mask) or annotated;
+/// the verdicts are listed as labelled feedback for retraining.
 public struct ReviewService: Sendable {
     public static let maxNotes = 4000
     let predictions: PredictionRepository
@@ -11,12 +11,26 @@ public struct ReviewService: Sendable {
         self.predictions = predictions
     }
 
-    public func review(predictionID: String, decision text: String, label: String?, notes: String?, reviewer: String) async throws -> JSONValue {
-        guard let decision = ReviewRecord.Decision(rawValue: text) else {
-            throw KilnError.invalidArgument("decision must be 'confirm' or 'correct'; got '\(text.prefix(32))'")
+    /// The prediction a review would be about (apps check a mask upload against it first).
+    public func prediction(id: String) async throws -> PredictionRecord {
+        guard let prediction = try await predictions.prediction(id: id) else {
+            throw KilnError.notFound("no prediction '\(id.prefix(64))'")
         }
-        guard let prediction = try await predictions.prediction(id: predictionID) else {
-            throw KilnError.notFound("no prediction '\(predictionID.prefix(64))'")
+        return prediction
+    }
+
+    /// - Parameter maskSHA256: the stored corrected mask, for `correct_mask` (its app checked it).
+    public func review(
+        predictionID: String, decision text: String, label: String?, notes: String?, maskSHA256: String? = nil, reviewer: String
+    ) async throws -> JSONValue {
+        guard let decision = ReviewRecord.Decision(rawValue: text) else {
+            throw KilnError.invalidArgument("decision must be one of \(ReviewRecord.Decision.names); got '\(text.prefix(32))'")
+        }
+        let prediction = try await prediction(id: predictionID)
+        guard (decision == .correctMask) == (maskSHA256 != nil) else {
+            throw KilnError.invalidArgument(decision == .correctMask
+                ? "a mask correction needs the corrected mask uploaded with it"
+                : "only decision 'correct_mask' takes a mask")
         }
         if let notes, notes.count > Self.maxNotes { throw KilnError.invalidArgument("notes are limited to \(Self.maxNotes) characters") }
         let known = Self.labels(of: prediction)
@@ -33,16 +47,24 @@ public struct ReviewService: Sendable {
                 throw KilnError(.invalidArgument, "label '\(label.prefix(64))' is not one of the model's labels", details: ["labels": .array(known.map(JSONValue.string))])
             }
             chosen = label
+        case .correctMask, .note:
+            if let label, label != prediction.predictedLabel {
+                throw KilnError.invalidArgument("decision '\(decision.rawValue)' keeps the predicted label; use decision 'correct' to change it")
+            }
+            if decision == .note, (notes ?? "").isEmpty { throw KilnError.invalidArgument("a note needs 'notes'") }
+            chosen = prediction.predictedLabel
         }
         let review = ReviewRecord(reviewID: UUID().uuidString.lowercased(), predictionID: predictionID, decision: decision, label: chosen,
-                                  notes: notes, reviewer: reviewer, createdAt: Date())
+                                  notes: notes, maskSHA256: maskSHA256, reviewer: reviewer, createdAt: Date())
         try await predictions.insert(review)
         return Self.json(review, prediction)
     }
 
     public func feedback(model: String?, decision: String?, limit: Int) async throws -> JSONValue {
         let parsed = try decision.map { text -> ReviewRecord.Decision in
-            guard let value = ReviewRecord.Decision(rawValue: text) else { throw KilnError.invalidArgument("decision must be 'confirm' or 'correct'") }
+            guard let value = ReviewRecord.Decision(rawValue: text) else {
+                throw KilnError.invalidArgument("decision must be one of \(ReviewRecord.Decision.names)")
+            }
             return value
         }
         guard (1...1000).contains(limit) else { throw KilnError.invalidArgument("limit must be between 1 and 1000") }
@@ -66,6 +88,7 @@ public struct ReviewService: Sendable {
             "decision": .string(review.decision.rawValue),
             "label": .string(review.label),
             "notes": review.notes.map(JSONValue.string) ?? .null,
+            "mask_sha256": review.maskSHA256.map(JSONValue.string) ?? .null,
             "reviewer": .string(review.reviewer),
             "input_sha256": prediction.inputSHA256.map(JSONValue.string) ?? .null,
             "reviewed_at": .string(ISO8601DateFormatter().string(from: review.createdAt)),

@@ -13,7 +13,9 @@ struct FeedbackController {
     let json: JSONBody
 
     func addRoutes(to v1: RouterGroup<KilnRequestContext>, reviewers: RequireRoleMiddleware) {
-        v1.group("feedback").add(middleware: reviewers).get(use: feedback)
+        let feedbackRoutes = v1.group("feedback").add(middleware: reviewers)
+        feedbackRoutes.get(use: feedback)
+        feedbackRoutes.post(":prediction_id", use: review)
         let datasetRoutes = v1.group("datasets").add(middleware: reviewers)
         datasetRoutes.post("from-feedback", use: datasetFromFeedback)
         datasetRoutes.get(":name/versions/:version", use: datasetManifest)
@@ -44,5 +46,20 @@ struct FeedbackController {
         guard let limit = Int(limitText) else { throw KilnError.invalidArgument("limit must be an integer") }
         let answer = try await reviews.feedback(model: query["model"].map(String.init), decision: query["decision"].map(String.init), limit: limit)
         return JSONBody.response(json: answer)
+    }
+
+    struct ReviewRequest: Decodable {
+        var decision: String
+        var label: String?
+        var notes: String?
+    }
+
+    /// A review of any app's stored prediction (confirm, correct, note); apps that take a
+    /// corrected mask offer that upload at their own review route.
+    @Sendable func review(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let body = try await json.decode(ReviewRequest.self, from: request, context: context)
+        let answer = try await reviews.review(predictionID: try context.parameters.require("prediction_id"), decision: body.decision,
+                                              label: body.label, notes: body.notes, reviewer: try context.principal().actor)
+        return JSONBody.response(json: answer, status: .created)
     }
 }

@@ -1065,10 +1065,10 @@ enum NativeOpenAPI {
    "get": {
     "operationId": "listFeedback",
     "tags": [
-     "Imaging app"
+     "Feedback"
     ],
-    "summary": "Clinician reviews, newest first (role clinician or admin).",
-    "description": "Rejects: a `decision` other than confirm/correct, a `limit` outside 1…1000 (400); a caller without role clinician or admin (403).",
+    "summary": "Reviews of any app's predictions, newest first (a reviewing role).",
+    "description": "Rejects: a `decision` other than confirm/correct/correct_mask/note, a `limit` outside 1…1000 (400); a caller without a reviewing role (admin, reviewer, clinician) (403).",
     "parameters": [
      {
       "name": "model",
@@ -1084,7 +1084,9 @@ enum NativeOpenAPI {
        "type": "string",
        "enum": [
         "confirm",
-        "correct"
+        "correct",
+        "correct_mask",
+        "note"
        ]
       }
      },
@@ -1143,10 +1145,10 @@ enum NativeOpenAPI {
    "post": {
     "operationId": "exportFeedbackDataset",
     "tags": [
-     "Imaging app"
+     "Feedback"
     ],
     "summary": "Export reviewed predictions as the next version of a labelled dataset.",
-    "description": "Role `clinician` or `admin`. Every reviewed prediction (optionally of one `model` and/or `task`) becomes a case labelled by its latest review: the predicted label when confirmed, the clinician's when corrected. The case list (prediction, task, model and version, de-identified input blob, label, decision, reviewer, notes) is stored as a JSON manifest; the dataset keeps the manifest and the input blobs referenced. Each export of a name adds a version. Rejects: a bad name (1–100 of letters, digits, `.`, `_`, `-`), no reviewed predictions matching, more than 100000 matching reviews (400); a role other than clinician/admin (403); a concurrent export that took the same version (409).",
+    "description": "A reviewing role (admin, reviewer, clinician). Every reviewed prediction (optionally of one `model` and/or `task`) becomes a case labelled by its latest review: the predicted label when confirmed, the clinician's when corrected. The case list (prediction, task, model and version, de-identified input blob, label, decision, reviewer, notes) is stored as a JSON manifest; the dataset keeps the manifest and the input blobs referenced. Each export of a name adds a version. Rejects: a bad name (1–100 of letters, digits, `.`, `_`, `-`), no reviewed predictions matching, more than 100000 matching reviews (400); a caller without a reviewing role (403); a concurrent export that took the same version (409).",
     "requestBody": {
      "required": true,
      "content": {
@@ -1208,10 +1210,10 @@ enum NativeOpenAPI {
    "get": {
     "operationId": "getFeedbackDataset",
     "tags": [
-     "Imaging app"
+     "Feedback"
     ],
     "summary": "The manifest of one dataset version: the summary fields plus `items`, one per case.",
-    "description": "Role `clinician` or `admin`. Rejects: a version that is not a positive integer (400); an unknown name or version (404).",
+    "description": "A reviewing role (admin, reviewer, clinician). Rejects: a version that is not a positive integer (400); an unknown name or version (404).",
     "parameters": [
      {
       "name": "name",
@@ -1258,6 +1260,91 @@ enum NativeOpenAPI {
      },
      "default": {
       "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/feedback/{prediction_id}": {
+   "post": {
+    "operationId": "reviewPrediction",
+    "tags": [
+     "Feedback"
+    ],
+    "summary": "Review any app's stored prediction (a reviewing role).",
+    "description": "`confirm` keeps the predicted label; `correct` needs `label` (one of the model's labels when the prediction lists them); `note` needs `notes` and gives no verdict (datasets skip it). A corrected mask is uploaded at the app's own review route (imaging: POST /predict/{prediction_id}/review, multipart). Rejects: an unknown decision, `correct_mask` here (no mask), a correction without a label or with a label the model does not have, a confirmation or note with a different label, a note without notes, notes over 4000 characters (400); a caller without a reviewing role (403); an unknown prediction (404); a body that is not JSON (415).",
+    "parameters": [
+     {
+      "name": "prediction_id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "decision"
+        ],
+        "properties": {
+         "decision": {
+          "type": "string",
+          "enum": [
+           "confirm",
+           "correct",
+           "note"
+          ]
+         },
+         "label": {
+          "type": "string"
+         },
+         "notes": {
+          "type": "string"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "403": {
+      "$ref": "#/components/responses/PermissionDenied"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     },
+     "201": {
+      "description": "The stored review.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Review"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
      }
     }
    }
@@ -1811,7 +1898,9 @@ enum NativeOpenAPI {
       "type": "string",
       "enum": [
        "confirm",
-       "correct"
+       "correct",
+       "correct_mask",
+       "note"
       ]
      },
      "label": {
@@ -1834,6 +1923,13 @@ enum NativeOpenAPI {
      },
      "reviewed_at": {
       "type": "string"
+     },
+     "mask_sha256": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "description": "The corrected mask of a correct_mask review (a blob)."
      }
     }
    },
@@ -1973,7 +2069,13 @@ enum NativeOpenAPI {
     }
    }
   }
- }
+ },
+ "tags": [
+  {
+   "name": "Feedback",
+   "description": "The platform's feedback store: every app's predictions kept for review, reviews (confirm, correct a label, correct a mask, note) by reviewing roles (admin, reviewer, and roles apps mark as reviewers, e.g. clinician), and labelled datasets made from them."
+  }
+ ]
 }
 """#
 }

@@ -10,6 +10,12 @@ public struct InferenceRequest: Sendable {
         /// Triton's classification extension: return the top k classes as BYTES
         /// `"score:index:label"` instead of the scores.
         public var classCount: Int?
+
+        public init(name: String, binary: Bool = false, classCount: Int? = nil) {
+            self.name = name
+            self.binary = binary
+            self.classCount = classCount
+        }
     }
 
     public var id: String?
@@ -20,6 +26,16 @@ public struct InferenceRequest: Sendable {
     public var binaryOutputByDefault: Bool
     /// `parameters.timeout`, in microseconds, as Triton defines it.
     public var timeoutMicroseconds: Int?
+
+    /// A request built in process (an app, a job): inputs by name, every output returned.
+    public init(id: String? = nil, inputs: [String: Tensor], outputs: [RequestedOutput]? = nil,
+                binaryOutputByDefault: Bool = false, timeoutMicroseconds: Int? = nil) {
+        self.id = id
+        self.inputs = inputs
+        self.outputs = outputs
+        self.binaryOutputByDefault = binaryOutputByDefault
+        self.timeoutMicroseconds = timeoutMicroseconds
+    }
 }
 
 /// Decoding of V2 request bodies. Every malformed body is an `invalid_argument` naming what is wrong.

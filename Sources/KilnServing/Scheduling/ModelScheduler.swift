@@ -38,6 +38,7 @@ public final class ModelScheduler: Sendable {
 
     private let planner: BatchPlanner
     private let runtime: any ModelRuntime
+    private let model: (name: String, version: Int)
     private let pool: NIOThreadPool
     private let maxQueueSize: Int
     private let state = Mutex(State())
@@ -49,6 +50,7 @@ public final class ModelScheduler: Sendable {
         model: (name: String, version: Int) = ("", 0), metrics: ServingMetrics = .init(factory: nil)
     ) {
         self.metrics = metrics.forModel(model.name, version: model.version)
+        self.model = model
         self.runtime = runtime
         self.planner = planner
         self.instances = instances
@@ -256,20 +258,57 @@ public final class ModelScheduler: Sendable {
         for waiter in waiters { waiter.resume(returning: .recheck) }
     }
 
-    /// Runs app-specific work with the loaded runtime (explanations: SHAP values, Grad-CAM) on
-    /// the model's compute threads. It counts as in flight, so the model is not unloaded under
-    /// it; it bypasses batching and the queue limit.
-    public func withRuntime<Result: Sendable>(_ work: @escaping @Sendable (any ModelRuntime) throws -> Result) async throws -> Result {
-        let accepted = state.withLock { state -> Bool in
-            guard !state.closed else { return false }
+    /// Runs app-specific work that needs a capability of the loaded runtime (Grad-CAM through a
+    /// named TorchScript method, TreeSHAP contributions) on the model's compute threads.
+    ///
+    /// It is a request like any other for the queue bound (a full queue answers `unavailable`),
+    /// the unload guard (it counts as in flight) and the `kiln_model_*` metrics (one request of
+    /// `rows` inferences, its compute time); it is not batched with other requests, because
+    /// the work is the app's own function of one input.
+    /// - Throws: `invalid_argument` when the model's runtime lacks the capability.
+    public func perform<Capability, Result: Sendable>(
+        _ capability: Capability.Type, rows: Int = 1, _ work: @escaping @Sendable (Capability) throws -> Result
+    ) async throws -> Result {
+        guard let runtime = runtime as? Capability else {
+            throw KilnError.invalidArgument("model '\(model.name)' (version \(model.version)) cannot do this: its runtime has no \(Capability.self)")
+        }
+        let rejection = state.withLock { state -> KilnError? in
+            if state.closed { return KilnError(.unavailable, "the model is being unloaded") }
+            guard state.inFlight < maxQueueSize else {
+                return KilnError(.unavailable, "the model's queue is full (\(maxQueueSize) requests)", details: ["retry_after_seconds": .int(1)])
+            }
             state.inFlight += 1
             state.lastUsed = .now
-            return true
+            return nil
         }
-        guard accepted else { throw KilnError(.unavailable, "the model is being unloaded") }
-        defer { state.withLock { $0.inFlight -= 1 } }
-        let runtime = self.runtime
-        return try await pool.runIfActive { try work(runtime) }
+        if let rejection {
+            metrics.requestFinished(outcome: "rejected")
+            throw rejection
+        }
+        metrics.pendingChanged(by: 1)
+        let started = ContinuousClock.now
+        let outcome: Swift.Result<Result, any Error>
+        do {
+            let boxed = UncheckedBox(runtime)
+            outcome = .success(try await pool.runIfActive { try work(boxed.value) })
+        } catch {
+            outcome = .failure(error)
+        }
+        let finished = ContinuousClock.now
+        metrics.pendingChanged(by: -1)
+        state.withLock { state in
+            state.inFlight -= 1
+            state.lastUsed = finished
+        }
+        switch outcome {
+        case .success(let value):
+            metrics.requestFinished(outcome: "success")
+            metrics.batchExecuted(rows: rows, queueNanoseconds: [0], computeNanoseconds: (finished - started).nanosecondsValue)
+            return value
+        case .failure(let error):
+            metrics.requestFinished(outcome: error is CancellationError ? "cancelled" : "failure")
+            throw error
+        }
     }
 
     /// Runs inputs directly on the compute threads, outside the queue (warm-up at load).
@@ -293,4 +332,11 @@ public final class ModelScheduler: Sendable {
         let neverStarted = state.withLock { $0.runningExecutors == 0 }
         if neverStarted { try? await pool.shutdownGracefully() }
     }
+}
+
+/// Carries a runtime cast to a capability protocol (not itself `Sendable`) onto the compute
+/// threads; every runtime is `Sendable`, so this is sound.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -18,11 +18,13 @@ public struct CTClassificationService: Sendable {
     static let overlayMaxSide = 512
 
     let registry: ModelRegistry
+    let inference: InferenceService
     let archive: PredictionArchive
     let decoder: CTInputDecoder
 
-    public init(registry: ModelRegistry, archive: PredictionArchive, dicom: DicomEngine = DicomEngine(), keepIdentifiers: Bool = false) {
+    public init(registry: ModelRegistry, inference: InferenceService, archive: PredictionArchive, dicom: DicomEngine = DicomEngine(), keepIdentifiers: Bool = false) {
         self.registry = registry
+        self.inference = inference
         self.archive = archive
         self.decoder = CTInputDecoder(dicom: dicom, keepIdentifiers: keepIdentifiers)
     }
@@ -58,17 +60,29 @@ public struct CTClassificationService: Sendable {
 
         let gradCAMMethod = preprocessing.gradCAMMethod
         let explain = options.returnHeatmap
-        let result = try await loaded.scheduler.withRuntime { runtime -> CTExplanation in
-            guard let torch = runtime as? TorchScriptRuntime else { throw KilnError(.internal, "the model's runtime is not TorchScript") }
-            do {
-                if explain { return try CTExplainer.explain(torch.module, input: input, gradCAMMethod: gradCAMMethod) }
-                let output = try torch.module.forward([.float32(input.values, shape: [1, 1, input.height, input.width])])
-                let probabilities = CTExplainer.asProbabilities(output[0].float32Values())
-                return CTExplanation(probabilities: probabilities, predictedClass: CTExplainer.argmax(probabilities),
-                                     heatmap: FloatImage(width: 0, height: 0, values: []), method: "none")
-            } catch let error as TorchError {
-                throw KilnError.invalidArgument("the model rejected the slice: \(error.message)")
+        let result: CTExplanation
+        if explain {
+            // Grad-CAM is one backward pass per slice through the module's named method: a
+            // counted, bounded request on the model's threads, not batched with others.
+            result = try await loaded.scheduler.perform((any TorchScriptMethods).self) { torch in
+                do {
+                    return try CTExplainer.explain(torch.module, input: input, gradCAMMethod: gradCAMMethod)
+                } catch let error as TorchError {
+                    throw KilnError.invalidArgument("the model rejected the slice: \(error.message)")
+                }
             }
+        } else {
+            // Without a heatmap the slice is an ordinary request through the serving front door:
+            // checked against the signature and batched with concurrent ones.
+            guard loaded.config.inputs.count == 1, let output = loaded.config.outputs.first else {
+                throw KilnError.invalidArgument("model '\(loaded.name)' must take one input and return probabilities or logits first")
+            }
+            let tensor = Tensor.float32(input.values, shape: [1, 1, input.height, input.width])
+            let response = try await inference.infer(loaded, InferenceRequest(
+                inputs: [loaded.config.inputs[0].name: tensor], outputs: [.init(name: output.name)]))
+            let probabilities = CTExplainer.asProbabilities(response.outputs[0].tensor.float32Values())
+            result = CTExplanation(probabilities: probabilities, predictedClass: CTExplainer.argmax(probabilities),
+                                   heatmap: FloatImage(width: 0, height: 0, values: []), method: "none")
         }
         stages.lap(explain ? "inference_and_gradcam" : "inference")
 

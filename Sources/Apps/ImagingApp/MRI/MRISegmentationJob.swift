@@ -1,6 +1,7 @@
 import Dicom
 import Foundation
 import KilnCore
+import KilnFeedback
 import KilnJobs
 import KilnML
 import KilnServing
@@ -56,12 +57,18 @@ public struct MRISegmentationJob: JobHandler {
         public var previewBlob: String
         public var previewSlice: Int
         public var processingTimeMs: [String: Double]
+        /// The segmentation as a stored prediction, for review (absent in results from before
+        /// segmentations were archived).
+        public var predictionId: String?
     }
 
+    public static let task = "mri_segmentation"
     public let registry: ModelRegistry
+    public let archive: PredictionArchive
 
-    public init(registry: ModelRegistry) {
+    public init(registry: ModelRegistry, archive: PredictionArchive) {
         self.registry = registry
+        self.archive = archive
     }
 
     public func run(_ parameters: Parameters, context: JobContext) async throws -> Output {
@@ -78,8 +85,7 @@ public struct MRISegmentationJob: JobHandler {
         let preprocessing = try MRIPreprocessing(config: loaded.config)
         stages.lap("load_model")
         await context.progress(0.25, "segmenting")
-        let labels = try await loaded.scheduler.withRuntime { runtime -> [UInt8] in
-            guard let torch = runtime as? TorchScriptRuntime else { throw KilnError(.internal, "the model's runtime is not TorchScript") }
+        let labels = try await loaded.scheduler.perform((any TorchScriptMethods).self) { torch -> [UInt8] in
             do {
                 return try MRISegmenter.segment(normalised: image, module: torch.module, preprocessing: preprocessing)
             } catch let error as TorchError {
@@ -96,6 +102,20 @@ public struct MRISegmentationJob: JobHandler {
         let previewBlob = try await context.store([UInt8](preview))
         stages.lap("write")
 
+        // Archived last, so that a retried attempt never finds its own prediction stored.
+        func name(_ label: Int) -> String { label < preprocessing.labels.count ? preprocessing.labels[label] : "label_\(label)" }
+        let lesion = statistics.counts.indices.dropFirst().max { statistics.counts[$0] < statistics.counts[$1] }
+        let predicted = name(lesion.flatMap { statistics.counts[$0] > 0 ? $0 : nil } ?? 0)
+        let predictionID = PredictionArchive.newPredictionID()
+        try await archive.keep(
+            id: predictionID, task: Self.task, model: (loaded.name, loaded.version), inputSHA256: parameters.input, inputKind: "nifti",
+            predictedLabel: predicted,
+            output: .object([
+                "job_id": .string(context.job.id), "mask_sha256": .string(maskBlob.sha256),
+                "voxels": .object(Dictionary(uniqueKeysWithValues: statistics.counts.indices.map { (name($0), JSONValue.int(statistics.counts[$0])) })),
+            ]),
+            actor: context.job.owner)
+
         return Output(
             model: ImagingModelBlock(loaded),
             input: .init(filename: parameters.filename, dimensions: volume.dimensions, spacingMm: volume.spacing,
@@ -107,7 +127,8 @@ public struct MRISegmentationJob: JobHandler {
             lesionBoundingBox: statistics.box.map { box in
                 .init(minVoxel: box.min, maxVoxel: box.max, sizeMm: (0..<3).map { Double(box.max[$0] - box.min[$0] + 1) * volume.spacing[$0] })
             },
-            maskBlob: maskBlob.sha256, previewBlob: previewBlob.sha256, previewSlice: slice, processingTimeMs: stages.milliseconds)
+            maskBlob: maskBlob.sha256, previewBlob: previewBlob.sha256, previewSlice: slice, processingTimeMs: stages.milliseconds,
+            predictionId: predictionID)
     }
 }
 
