@@ -86,6 +86,41 @@ def summary(times):
     return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
+CONCURRENCY = 32
+CONCURRENT_REQUESTS = 320
+
+
+def throughput(server, body, heatmap):
+    """Requests per second with CONCURRENCY clients posting CONCURRENT_REQUESTS slices in all."""
+    from concurrent.futures import ThreadPoolExecutor
+    url, headers = f"{server.url}/predict/ct_classification", server.headers()
+    sessions = [requests.Session() for _ in range(CONCURRENCY)]
+
+    def client(index):
+        session = sessions[index]
+        for _ in range(CONCURRENT_REQUESTS // CONCURRENCY):
+            session.post(url, files={"file": ("ct512.dcm", body)}, data={"return_heatmap": heatmap}, headers=headers).raise_for_status()
+
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(client, range(CONCURRENCY)))  # warm-up round
+        start = time.perf_counter()
+        list(pool.map(client, range(CONCURRENCY)))
+        return CONCURRENT_REQUESTS / (time.perf_counter() - start)
+
+
+def model_metrics(server):
+    """The ct_classifier's kiln_model_* counters from /metrics (requests, inferences, executions)."""
+    text = requests.get(f"{server.url}/metrics").text
+    found = {}
+    for line in text.splitlines():
+        if line.startswith("kiln_model_") and 'model="ct_classifier"' in line:
+            name = line.split("{")[0]
+            if name in ("kiln_model_inferences_total", "kiln_model_executions_total") or (
+                    name == "kiln_model_requests_total" and 'outcome="success"' in line):
+                found[name] = found.get(name, 0) + float(line.rsplit(" ", 1)[1])
+    return found
+
+
 work = Path(tempfile.mkdtemp(prefix="kiln-bench-ct-"))
 slice_path = work / "ct512.dcm"
 synthetic_ct(slice_path)
@@ -106,6 +141,8 @@ try:
         if index >= 5:
             kiln_times.append(elapsed)
     stages = answer.json()["processing_time_ms"]
+    concurrent = {heatmap: throughput(server, body, heatmap) for heatmap in ("true", "false")}
+    metrics = model_metrics(server)
 finally:
     server.stop()
 
@@ -125,3 +162,7 @@ print(f"512×512 CT slice, {REQUESTS} requests after 5 warm-up, 2 torch threads"
 print(f"  Kiln over HTTP:      p50 {kiln_p50:7.1f} ms  p95 {kiln_p95:7.1f} ms   (last answer's stages: {stages})")
 print(f"  Python in process:   p50 {python_p50:7.1f} ms  p95 {python_p95:7.1f} ms   (pydicom + numpy + torch {torch.__version__} + Pillow)")
 print(f"  ratio (Python p50 / Kiln p50): {python_p50 / kiln_p50:.2f}×   goal ≥ 2×; Kiln p50 goal ≤ 300 ms")
+for heatmap, rate in concurrent.items():
+    print(f"  Kiln, {CONCURRENCY} concurrent clients, return_heatmap={heatmap}: {rate:7.1f} req/s")
+inferences, executions = metrics.get("kiln_model_inferences_total", 0), metrics.get("kiln_model_executions_total", 0)
+print(f"  kiln_model_* for ct_classifier: {metrics}; mean batch {inferences / executions if executions else 0:.2f}")
