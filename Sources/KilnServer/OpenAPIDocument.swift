@@ -10,10 +10,7 @@ import KilnHTTPKit
 enum ServedOpenAPI {
     static func document(apps: AppList, errorStatuses: ErrorStatusTable) throws -> [UInt8] {
         let fragments = apps.apps.compactMap { app in app.openAPIFragment.map { (source: app.name, json: $0) } }
-        let merged = try OpenAPIMerge.merge(base: NativeSurface.openAPIDocument, fragments: fragments)
-        guard case .object(var document) = try JSONDecoder().decode(JSONValue.self, from: merged) else {
-            throw KilnError(.internal, "the merged OpenAPI document is not an object")
-        }
+        var document = try OpenAPIMerge.mergedObject(base: NativeSurface.openAPIDocument, fragments: fragments)
         let codes = JSONValue.array(errorStatuses.codes.map { .string($0.rawValue) })
         document.update(["components", "schemas", "Error", "properties", "error", "properties", "code", "enum"], to: codes)
         return JSONValue.object(document).jsonBytes
