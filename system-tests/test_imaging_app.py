@@ -463,6 +463,12 @@ def test_segmentations_are_predictions_and_take_a_corrected_mask(server):
     assert upload(corrected.astype(np.float32) + 0.5).status_code == 400  # not whole labels
     not_nifti = requests.post(review_url, files={"file": ("mask.nii", b"not a volume")}, headers=server.headers(reviewer))
     assert not_nifti.status_code == 422 and not_nifti.json()["error"]["code"] == "not_nifti"
+    # A valid mask with a refused review (wrong decision, notes too long) stores nothing.
+    stored_blobs = lambda: sorted(p.name for p in (server.data_dir / "blobs").glob("??/*"))  # noqa: E731
+    before = stored_blobs()
+    assert upload(corrected, decision="confirm").status_code == 400
+    assert upload(corrected, notes="x" * 4001).status_code == 400
+    assert stored_blobs() == before
     stored = upload(corrected, notes="rim added")
     assert stored.status_code == 201, stored.text
     assert stored.json()["decision"] == "correct_mask" and stored.json()["mask_sha256"]

@@ -35,14 +35,12 @@ public struct KilnPlatform: Sendable {
     public let llm: ChatCompletionsClientProvider
     /// The process's health, for dashboards.
     public let health: @Sendable () -> ServerHealth
-    /// JSON bodies under the configured limits.
-    public let json: JSONBody
 
     public init(
         config: KilnConfig, logger: Logger, database: KilnDatabase, blobs: BlobStore, blobReferences: any BlobReferenceRepository,
         staging: URL, models: ModelRegistry, inference: InferenceService, runtimes: RuntimeFactory, servingLatencies: ServingLatencies,
         tracking: TrackingService, artifacts: ArtifactService, registry: RegistryService, feedback: FeedbackServices,
-        llm: ChatCompletionsClientProvider, health: @escaping @Sendable () -> ServerHealth, json: JSONBody
+        llm: ChatCompletionsClientProvider, health: @escaping @Sendable () -> ServerHealth
     ) {
         self.config = config
         self.logger = logger
@@ -60,11 +58,13 @@ public struct KilnPlatform: Sendable {
         self.feedback = feedback
         self.llm = llm
         self.health = health
-        self.json = json
     }
 
     /// The request limits in effect.
     public var limits: Limits { config.limits }
+
+    /// JSON bodies under the configured limits.
+    public var json: JSONBody { JSONBody(limits: config.limits) }
 
     /// The app's config section (its defaults when nothing set it).
     public func settings<Section: ConfigSection>(_ type: Section.Type) -> Section {

@@ -117,7 +117,7 @@ public func buildApplication(
         staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true), models: registry, inference: inference,
         runtimes: runtimes, servingLatencies: servingMetrics.latencies, tracking: tracking, artifacts: artifacts,
         registry: modelRegistry, feedback: feedback, llm: ChatCompletionsClientProvider(settings: config.llm),
-        health: { healthProbe.read() }, json: JSONBody(limits: config.limits))
+        health: { healthProbe.read() })
 
     // Each app builds its services on the platform; its job kinds join the platform's.
     var parts: [AppParts] = []

@@ -22,10 +22,8 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = installedApps.roles
-            guard let role = catalog.roles.first(where: { $0.rawValue == self.role }) else {
-                throw ValidationError("role must be one of: \(catalog.roles.map(\.rawValue).joined(separator: ", "))")
-            }
+            let role: Role
+            do { role = try installedApps.roles.role(named: self.role) } catch let error as KilnError { throw error.exit }
             let created = try await withDatabase(store) { database in
                 do {
                     return try await Keys.service(database).create(role: role, name: name, actor: Keys.actor)

@@ -139,21 +139,15 @@ struct ImagingController {
         return JSONBody.response(json: answer)
     }
 
-    struct ReviewRequest: Decodable {
-        var decision: String
-        var label: String?
-        var notes: String?
-    }
-
     /// JSON (`confirm`, `correct`, `note`), or multipart with the corrected mask as `file` (a
     /// NIfTI label volume of the input's dimensions) for `correct_mask` on a segmentation.
     @Sendable func review(_ request: Request, context: KilnRequestContext) async throws -> Response {
         if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
             return try await maskReview(request, context: context)
         }
-        let body = try await json.decode(ReviewRequest.self, from: request, context: context)
-        let answer = try await reviews.review(predictionID: try context.parameters.require("prediction_id"), decision: body.decision,
-                                              label: body.label, notes: body.notes, reviewer: try context.principal().actor)
+        let body = try await json.decode(ReviewService.Request.self, from: request, context: context)
+        let answer = try await reviews.review(predictionID: try context.parameters.require("prediction_id"), body,
+                                              reviewer: try context.principal().actor)
         return JSONBody.response(json: answer, status: .created)
     }
 
@@ -174,10 +168,12 @@ struct ImagingController {
         guard mask.values.allSatisfy({ $0 >= 0 && $0 < 256 && $0.rounded() == $0 }) else {
             throw KilnError.invalidArgument("a label mask holds whole numbers 0…255")
         }
-        let sha = try await archive.storeCorrection([UInt8](bytes), predictionID: predictionID)
+        let archive = self.archive
         let answer = try await reviews.review(
             predictionID: predictionID, decision: received.fields["decision"] ?? "correct_mask", label: nil,
-            notes: received.fields["notes"].flatMap { $0.isEmpty ? nil : $0 }, maskSHA256: sha, reviewer: try context.principal().actor)
+            notes: received.fields["notes"].flatMap { $0.isEmpty ? nil : $0 },
+            storeMask: { try await archive.storeCorrection([UInt8](bytes), predictionID: predictionID) },
+            reviewer: try context.principal().actor)
         return JSONBody.response(json: answer, status: .created)
     }
 }

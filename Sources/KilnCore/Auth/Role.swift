@@ -40,7 +40,7 @@ public struct RoleCatalog: Sendable {
     public func role(named name: String) throws -> Role {
         let role = Role(name)
         guard roles.contains(role) else {
-            throw KilnError.invalidArgument("unknown role '\(name.prefix(64))'; roles are \(roles.map(\.rawValue).joined(separator: ", "))")
+            throw KilnError.invalidArgument("role must be one of: \(roles.map(\.rawValue).joined(separator: ", ")) (got '\(name.prefix(64))')")
         }
         return role
     }

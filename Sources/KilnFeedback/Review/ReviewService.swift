@@ -19,15 +19,29 @@ public struct ReviewService: Sendable {
         return prediction
     }
 
-    /// - Parameter maskSHA256: the stored corrected mask, for `correct_mask` (its app checked it).
+    /// A review as a client sends it (the JSON body of every review route).
+    public struct Request: Decodable, Sendable {
+        public var decision: String
+        public var label: String?
+        public var notes: String?
+    }
+
+    public func review(predictionID: String, _ request: Request, reviewer: String) async throws -> JSONValue {
+        try await review(predictionID: predictionID, decision: request.decision, label: request.label, notes: request.notes, reviewer: reviewer)
+    }
+
+    /// - Parameter storeMask: stores the corrected mask of a `correct_mask` review (its app checked
+    ///   it) and returns its SHA-256; called only once the review is otherwise valid, so that a
+    ///   refused review stores nothing.
     public func review(
-        predictionID: String, decision text: String, label: String?, notes: String?, maskSHA256: String? = nil, reviewer: String
+        predictionID: String, decision text: String, label: String?, notes: String?,
+        storeMask: (@Sendable () async throws -> String)? = nil, reviewer: String
     ) async throws -> JSONValue {
         guard let decision = ReviewRecord.Decision(rawValue: text) else {
             throw KilnError.invalidArgument("decision must be one of \(ReviewRecord.Decision.names); got '\(text.prefix(32))'")
         }
         let prediction = try await prediction(id: predictionID)
-        guard (decision == .correctMask) == (maskSHA256 != nil) else {
+        guard (decision == .correctMask) == (storeMask != nil) else {
             throw KilnError.invalidArgument(decision == .correctMask
                 ? "a mask correction needs the corrected mask uploaded with it"
                 : "only decision 'correct_mask' takes a mask")
@@ -54,6 +68,7 @@ public struct ReviewService: Sendable {
             if decision == .note, (notes ?? "").isEmpty { throw KilnError.invalidArgument("a note needs 'notes'") }
             chosen = prediction.predictedLabel
         }
+        let maskSHA256 = try await storeMask?()
         let review = ReviewRecord(reviewID: UUID().uuidString.lowercased(), predictionID: predictionID, decision: decision, label: chosen,
                                   notes: notes, maskSHA256: maskSHA256, reviewer: reviewer, createdAt: Date())
         try await predictions.insert(review)

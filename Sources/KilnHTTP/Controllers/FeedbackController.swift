@@ -48,18 +48,12 @@ struct FeedbackController {
         return JSONBody.response(json: answer)
     }
 
-    struct ReviewRequest: Decodable {
-        var decision: String
-        var label: String?
-        var notes: String?
-    }
-
     /// A review of any app's stored prediction (confirm, correct, note); apps that take a
     /// corrected mask offer that upload at their own review route.
     @Sendable func review(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let body = try await json.decode(ReviewRequest.self, from: request, context: context)
-        let answer = try await reviews.review(predictionID: try context.parameters.require("prediction_id"), decision: body.decision,
-                                              label: body.label, notes: body.notes, reviewer: try context.principal().actor)
+        let body = try await json.decode(ReviewService.Request.self, from: request, context: context)
+        let answer = try await reviews.review(predictionID: try context.parameters.require("prediction_id"), body,
+                                              reviewer: try context.principal().actor)
         return JSONBody.response(json: answer, status: .created)
     }
 }

@@ -124,7 +124,7 @@ public enum ErrorStatus {
     }
 }
 
-/// Encodes the error shape. Also used outside the middleware (authentication failures).
+/// Encodes the error shape, with the status the server's error table gives the code.
 public enum ErrorResponse {
     public struct Body: Encodable {
         public struct Detail: Encodable {
@@ -136,7 +136,7 @@ public enum ErrorResponse {
         public var request_id: String
     }
 
-    public static func make(_ error: KilnError, requestID: String, shape: ErrorMiddleware.Shape = .native, statuses: ErrorStatusTable = .platform) -> Response {
+    public static func make(_ error: KilnError, requestID: String, shape: ErrorMiddleware.Shape = .native, statuses: ErrorStatusTable) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if case .number(let seconds)? = error.details["retry_after_seconds"] {

@@ -196,12 +196,18 @@ public final class ModelScheduler: Sendable {
     }
 
     private func executeDirectly(_ inputs: [Tensor], size: Int) async throws -> [Tensor] {
-        let started = ContinuousClock.now
         let runtime = self.runtime
+        return try await runAccounted(size: size) { try runtime.execute(inputs) }
+    }
+
+    /// Runs one accepted request's work on the compute threads now (its `inFlight` and
+    /// `executingBatches` already counted) and settles it through `record`.
+    private func runAccounted<Value: Sendable>(size: Int, _ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        let started = ContinuousClock.now
         do {
-            let outputs = try await pool.runIfActive { try runtime.execute(inputs) }
+            let value = try await pool.runIfActive(work)
             record([(started, size)], started: started, finished: .now, success: true)
-            return outputs
+            return value
         } catch {
             record([(started, size)], started: started, finished: .now, success: false)
             throw error
@@ -262,9 +268,9 @@ public final class ModelScheduler: Sendable {
     /// named TorchScript method, TreeSHAP contributions) on the model's compute threads.
     ///
     /// It is a request like any other for the queue bound (a full queue answers `unavailable`),
-    /// the unload guard (it counts as in flight) and the `kiln_model_*` metrics (one request of
-    /// `rows` inferences, its compute time); it is not batched with other requests, because
-    /// the work is the app's own function of one input.
+    /// the unload guard (it counts as in flight), the statistics and the `kiln_model_*` metrics
+    /// (one request of `rows` inferences); it is not batched with other requests, because the
+    /// work is the app's own function of one input.
     /// - Throws: `invalid_argument` when the model's runtime lacks the capability.
     public func perform<Capability, Result: Sendable>(
         _ capability: Capability.Type, rows: Int = 1, _ work: @escaping @Sendable (Capability) throws -> Result
@@ -272,12 +278,15 @@ public final class ModelScheduler: Sendable {
         guard let runtime = runtime as? Capability else {
             throw KilnError.invalidArgument("model '\(model.name)' (version \(model.version)) cannot do this: its runtime has no \(Capability.self)")
         }
+        // Accounted as an executing batch of one request (`record` settles it), so the planner
+        // knows the compute threads are busy and the statistics and metrics count it.
         let rejection = state.withLock { state -> KilnError? in
             if state.closed { return KilnError(.unavailable, "the model is being unloaded") }
             guard state.inFlight < maxQueueSize else {
                 return KilnError(.unavailable, "the model's queue is full (\(maxQueueSize) requests)", details: ["retry_after_seconds": .int(1)])
             }
             state.inFlight += 1
+            state.executingBatches += 1
             state.lastUsed = .now
             return nil
         }
@@ -286,29 +295,8 @@ public final class ModelScheduler: Sendable {
             throw rejection
         }
         metrics.pendingChanged(by: 1)
-        let started = ContinuousClock.now
-        let outcome: Swift.Result<Result, any Error>
-        do {
-            let boxed = UncheckedBox(runtime)
-            outcome = .success(try await pool.runIfActive { try work(boxed.value) })
-        } catch {
-            outcome = .failure(error)
-        }
-        let finished = ContinuousClock.now
-        metrics.pendingChanged(by: -1)
-        state.withLock { state in
-            state.inFlight -= 1
-            state.lastUsed = finished
-        }
-        switch outcome {
-        case .success(let value):
-            metrics.requestFinished(outcome: "success")
-            metrics.batchExecuted(rows: rows, queueNanoseconds: [0], computeNanoseconds: (finished - started).nanosecondsValue)
-            return value
-        case .failure(let error):
-            metrics.requestFinished(outcome: error is CancellationError ? "cancelled" : "failure")
-            throw error
-        }
+        let boxed = UncheckedBox(runtime)
+        return try await runAccounted(size: rows) { try work(boxed.value) }
     }
 
     /// Runs inputs directly on the compute threads, outside the queue (warm-up at load).
