@@ -6,7 +6,7 @@ extension MigrationSet {
     public static let feedback = MigrationSet(name: "feedback", migrations: [
         Migration(version: 7, name: "app predictions and clinician reviews") { db in
             // Every answer an app gives about a case is kept with the model version and the
-            // (de-identified) input blob, so a clinician's review can become training data.
+            // (de-identified) input blob, so a reviewer's verdict can become training data.
             try await db.create(table: "predictions")
                 .column("prediction_id", type: .text, .primaryKey(autoIncrement: false))
                 .column("task", type: .text, .notNull)

@@ -5,7 +5,7 @@ import SQLKit
 
 /// `POST /v1/datasets/from-feedback`: the reviewed cases (optionally of one model or task) become
 /// the next version of a named, labelled dataset. The label of a case is its latest review's
-/// (the prediction when confirmed, the clinician's when corrected). The case list is a JSON
+/// (the prediction when confirmed, the reviewer's when corrected). The case list is a JSON
 /// manifest stored as a blob; the manifest and every case's input blob are referenced by the
 /// dataset, so they outlive the predictions' own retention.
 public struct FeedbackDatasetService: Sendable {

@@ -38,7 +38,7 @@ public struct ReviewRecord: Sendable {
     public var reviewID: String
     public var predictionID: String
     public var decision: Decision
-    /// The label the clinician stands behind: the predicted one (confirm) or theirs (correct).
+    /// The label the reviewer stands behind: the predicted one (confirm) or theirs (correct).
     public var label: String
     public var notes: String?
     /// The corrected mask of a `correct_mask` review.

@@ -1068,7 +1068,7 @@ enum NativeOpenAPI {
      "Feedback"
     ],
     "summary": "Reviews of any app's predictions, newest first (a reviewing role).",
-    "description": "Rejects: a `decision` other than confirm/correct/correct_mask/note, a `limit` outside 1…1000 (400); a caller without a reviewing role (admin, reviewer, clinician) (403).",
+    "description": "Rejects: a `decision` other than confirm/correct/correct_mask/note, a `limit` outside 1…1000 (400); a caller without a reviewing role (admin, reviewer, or a role an installed app marks as reviewing) (403).",
     "parameters": [
      {
       "name": "model",
@@ -1148,7 +1148,7 @@ enum NativeOpenAPI {
      "Feedback"
     ],
     "summary": "Export reviewed predictions as the next version of a labelled dataset.",
-    "description": "A reviewing role (admin, reviewer, clinician). Every reviewed prediction (optionally of one `model` and/or `task`) becomes a case labelled by its latest review: the predicted label when confirmed, the clinician's when corrected. The case list (prediction, task, model and version, de-identified input blob, label, decision, reviewer, notes) is stored as a JSON manifest; the dataset keeps the manifest and the input blobs referenced. Each export of a name adds a version. Rejects: a bad name (1–100 of letters, digits, `.`, `_`, `-`), no reviewed predictions matching, more than 100000 matching reviews (400); a caller without a reviewing role (403); a concurrent export that took the same version (409).",
+    "description": "A reviewing role (admin, reviewer, or a role an installed app marks as reviewing). Every reviewed prediction (optionally of one `model` and/or `task`) becomes a case labelled by its latest review: the predicted label when confirmed, the reviewer's when corrected. The case list (prediction, task, model and version, de-identified input blob, label, decision, reviewer, notes) is stored as a JSON manifest; the dataset keeps the manifest and the input blobs referenced. Each export of a name adds a version. Rejects: a bad name (1–100 of letters, digits, `.`, `_`, `-`), no reviewed predictions matching, more than 100000 matching reviews (400); a caller without a reviewing role (403); a concurrent export that took the same version (409).",
     "requestBody": {
      "required": true,
      "content": {
@@ -1213,7 +1213,7 @@ enum NativeOpenAPI {
      "Feedback"
     ],
     "summary": "The manifest of one dataset version: the summary fields plus `items`, one per case.",
-    "description": "A reviewing role (admin, reviewer, clinician). Rejects: a version that is not a positive integer (400); an unknown name or version (404).",
+    "description": "A reviewing role (admin, reviewer, or a role an installed app marks as reviewing). Rejects: a version that is not a positive integer (400); an unknown name or version (404).",
     "parameters": [
      {
       "name": "name",
@@ -1389,16 +1389,10 @@ enum NativeOpenAPI {
          "rate_limited",
          "unavailable",
          "deadline_exceeded",
-         "not_dicom",
-         "dicom_truncated",
-         "unsupported_transfer_syntax",
          "undecodable_image",
-         "not_nifti",
-         "unsupported_nifti",
-         "internal",
-         "invalid_zip",
-         "invalid_dicom_series"
-        ]
+         "internal"
+        ],
+        "description": "The platform's codes; the server replaces this list with every code it registers (the installed apps' too)."
        },
        "message": {
         "type": "string"
@@ -2073,7 +2067,7 @@ enum NativeOpenAPI {
  "tags": [
   {
    "name": "Feedback",
-   "description": "The platform's feedback store: every app's predictions kept for review, reviews (confirm, correct a label, correct a mask, note) by reviewing roles (admin, reviewer, and roles apps mark as reviewers, e.g. clinician), and labelled datasets made from them."
+   "description": "The platform's feedback store: every app's predictions kept for review, reviews (confirm, correct a label, correct a mask, note) by reviewing roles (admin, reviewer, and roles installed apps mark as reviewing), and labelled datasets made from them."
   }
  ]
 }
