@@ -245,12 +245,36 @@ let package = Package(
             path: "Sources/Apps/CTRDemo",
             swiftSettings: swiftSettings
         ),
+        // The apps' command-line tools (demo training, synthetic data, local checks).
+        .target(
+            name: "ImagingCLI",
+            dependencies: ["ImagingApp", "ImagingDemo", "KilnCLIKit", "KilnAppKit", "KilnCore", "KilnStore", "Torch", "XGBoost",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Apps/ImagingCLI",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CTRCLI",
+            dependencies: ["CTRApp", "CTRDemo", "KilnCLIKit", "KilnCore", "KilnML",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Apps/CTRCLI",
+            swiftSettings: swiftSettings
+        ),
+        // What every command that opens the store shares, and the shape of an app's commands.
+        .target(
+            name: "KilnCLIKit",
+            dependencies: ["KilnAppKit", "KilnCore", "KilnStore",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "KilnCore", "KilnStore", "KilnServer", "KilnServing", "KilnAppKit", "KilnFeedback", "Torch", "XGBoost", "KilnML",
-                "ImagingApp", "ImagingHTTP", "ImagingDemo", "CTRApp", "CTRHTTP", "CTRDemo",
+                "KilnCore", "KilnStore", "KilnServer", "KilnServing", "KilnAppKit", "KilnCLIKit", "Torch",
+                "ImagingHTTP", "ImagingCLI", "CTRHTTP", "CTRCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,10 +1,20 @@
+import CTRCLI
 import CTRHTTP
+import ImagingCLI
 import ImagingHTTP
 import KilnAppKit
+import KilnCLIKit
 
-/// The apps this `kiln` serves: the one place that names them. Adding an app is a line here
-/// (and its command-line tools, if any, in `Kiln.appCommands`).
-let installedApps = AppList([
-    ImagingHTTPApp(),
-    CTRHTTPApp(),
-])
+/// The apps this `kiln` serves and the command-line tools they bring: the one place that names
+/// them. Adding an app is a line in each list.
+enum InstalledApps: KilnCommandHost {
+    static let apps = AppList([
+        ImagingHTTPApp(),
+        CTRHTTPApp(),
+    ])
+
+    static let commands = AppCommands([
+        ImagingCommands.commands(Self.self),
+        CTRCommands.commands,
+    ])
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnCLIKit
 import KilnCore
 import KilnStore
 
@@ -23,8 +24,8 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let role: Role
-            do { role = try installedApps.roles.role(named: self.role) } catch let error as KilnError { throw error.exit }
-            let created = try await withDatabase(store) { database in
+            do { role = try InstalledApps.apps.roles.role(named: self.role) } catch let error as KilnError { throw error.exit }
+            let created = try await store.withDatabase(apps: InstalledApps.apps) { database in
                 do {
                     return try await Keys.service(database).create(role: role, name: name, actor: Keys.actor)
                 } catch let error as KilnError {
@@ -42,7 +43,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let keys = try await withDatabase(store) { try await Keys.service($0).list() }
+            let keys = try await store.withDatabase(apps: InstalledApps.apps) { try await Keys.service($0).list() }
             let formatter = ISO8601DateFormatter()
             print("ID\tROLE\tCREATED\tREVOKED\tNAME")
             for key in keys {
@@ -60,7 +61,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            try await withDatabase(store) { database in
+            try await store.withDatabase(apps: InstalledApps.apps) { database in
                 do {
                     _ = try await Keys.service(database).revoke(id: id, actor: Keys.actor)
                 } catch let error as KilnError {

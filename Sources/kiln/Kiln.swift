@@ -1,15 +1,24 @@
 import ArgumentParser
+import KilnCLIKit
 
 @main
 struct Kiln: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "Kiln: a self-hosted AI inference and MLOps server.",
-        subcommands: [Serve.self, Keys.self, Migrate.self, Doctor.self, Version.self] + appCommands,
+        subcommands: [Serve.self, Keys.self, Migrate.self, Doctor.self, Version.self, Train.self, DataGen.self]
+            + InstalledApps.commands.topLevel,
         defaultSubcommand: nil)
 }
 
-extension Kiln {
-    /// The installed apps' command-line tools (demo training, synthetic data, local checks).
-    static let appCommands: [any ParsableCommand.Type] = [Train.self, DataGen.self, CTRCommands.self]
+/// `kiln train …`: the installed apps' demo trainers.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train Kiln's demo models (labelled as demos, not for clinical use).", subcommands: InstalledApps.commands.train)
+}
+
+/// `kiln datagen …`: the installed apps' synthetic data sets.
+struct DataGen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "datagen", abstract: "Generate synthetic data sets with a known answer.", subcommands: InstalledApps.commands.datagen)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnCLIKit
 import KilnCore
 import KilnStore
 
@@ -8,10 +9,10 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let config = try store.loadConfig()
+        let config = try store.loadConfig(apps: InstalledApps.apps)
         try DataDirectory(path: config.dataDirectory).create()
         let database = try await KilnDatabase.open(url: config.databaseURL, logger: commandLogger())
-        let migrator = try installedApps.migrator()
+        let migrator = try InstalledApps.apps.migrator()
         let applied = try await migrator.migrate(database.sql)
         print(applied.isEmpty ? "schema is up to date (version \(migrator.latestVersion))"
                               : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(migrator.latestVersion)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnCLIKit
 import KilnCore
 import KilnServer
 import Logging
@@ -80,7 +81,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config: KilnConfig
         do {
-            config = try store.loadConfig(extraFlags: flagSettings)
+            config = try store.loadConfig(apps: InstalledApps.apps, extraFlags: flagSettings)
         } catch let error as KilnError {
             throw error.exit
         }
@@ -93,7 +94,7 @@ struct Serve: AsyncParsableCommand {
 
         let built: BuiltApplication
         do {
-            built = try await buildApplication(config: config, apps: installedApps, logger: logger) { port in
+            built = try await buildApplication(config: config, apps: InstalledApps.apps, logger: logger) { port in
                 logger.info("kiln is listening", metadata: ["address": "\(config.host):\(port)", "version": "\(KilnVersion.current)"])
             }
         } catch let error as KilnError {

@@ -10,6 +10,7 @@ Both use 2 torch threads. Prints p50/p95 of each and the ratio.
 """
 
 import io
+import json
 import os
 import statistics
 import subprocess
@@ -127,7 +128,15 @@ synthetic_ct(slice_path)
 subprocess.run([KILN_BIN, "train", "imaging-demo", "--only", "ct", "--data-dir", str(work / "data")], check=True, capture_output=True)
 model_file = next((work / "data" / "models" / "ct_classifier").glob("*/model.pt"))
 
-server = KilnProcess(work / "data", extra_args=["--rate-limit", "0", "--access-log", "false", "--engine-threads", "2"]).start()
+SERVER_ARGS = ["--rate-limit", "0", "--access-log", "false", "--engine-threads", "2"]
+
+
+def batch_counts(before, after):
+    """Inferences and executions of ct_classifier between two readings of model_metrics."""
+    return tuple(after.get(name, 0) - before.get(name, 0) for name in ("kiln_model_inferences_total", "kiln_model_executions_total"))
+
+
+server = KilnProcess(work / "data", extra_args=SERVER_ARGS).start()
 try:
     session, headers = requests.Session(), server.headers()
     body = slice_path.read_bytes()
@@ -141,8 +150,25 @@ try:
         if index >= 5:
             kiln_times.append(elapsed)
     stages = answer.json()["processing_time_ms"]
-    concurrent = {heatmap: throughput(server, body, heatmap) for heatmap in ("true", "false")}
+    concurrent = {"true": throughput(server, body, "true")}
+    before = model_metrics(server)
+    concurrent["false"] = throughput(server, body, "false")
     metrics = model_metrics(server)
+    batched_counts = batch_counts(before, metrics)
+finally:
+    server.stop()
+
+# The same binary and weights with dynamic batching taken out of config.json: what batching
+# the slices without a heatmap buys under concurrency.
+config_file = model_file.parent / "config.json"
+config = json.loads(config_file.read_text())
+config.pop("dynamic_batching", None)
+config_file.write_text(json.dumps(config))
+server = KilnProcess(work / "data", extra_args=SERVER_ARGS).start()
+try:
+    before = model_metrics(server)
+    no_batching_rate = throughput(server, body, "false")
+    no_batching_counts = batch_counts(before, model_metrics(server))
 finally:
     server.stop()
 
@@ -162,7 +188,15 @@ print(f"512×512 CT slice, {REQUESTS} requests after 5 warm-up, 2 torch threads"
 print(f"  Kiln over HTTP:      p50 {kiln_p50:7.1f} ms  p95 {kiln_p95:7.1f} ms   (last answer's stages: {stages})")
 print(f"  Python in process:   p50 {python_p50:7.1f} ms  p95 {python_p95:7.1f} ms   (pydicom + numpy + torch {torch.__version__} + Pillow)")
 print(f"  ratio (Python p50 / Kiln p50): {python_p50 / kiln_p50:.2f}×   goal ≥ 2×; Kiln p50 goal ≤ 300 ms")
-for heatmap, rate in concurrent.items():
-    print(f"  Kiln, {CONCURRENCY} concurrent clients, return_heatmap={heatmap}: {rate:7.1f} req/s")
-inferences, executions = metrics.get("kiln_model_inferences_total", 0), metrics.get("kiln_model_executions_total", 0)
-print(f"  kiln_model_* for ct_classifier: {metrics}; mean batch {inferences / executions if executions else 0:.2f}")
+
+
+def mean_batch(counts):
+    inferences, executions = counts
+    return inferences / executions if executions else 0
+
+
+print(f"  Kiln, {CONCURRENCY} concurrent clients, return_heatmap=true:  {concurrent['true']:7.1f} req/s (Grad-CAM: one slice per backward pass)")
+print(f"  Kiln, {CONCURRENCY} concurrent clients, return_heatmap=false: {concurrent['false']:7.1f} req/s, mean batch {mean_batch(batched_counts):.2f}"
+      f" | dynamic batching off: {no_batching_rate:7.1f} req/s, mean batch {mean_batch(no_batching_counts):.2f}"
+      f" | ratio {concurrent['false'] / no_batching_rate:.2f}×")
+print(f"  kiln_model_* for ct_classifier (first server, all phases): {metrics}")

@@ -80,6 +80,9 @@ public struct CTDemoTrainer: Sendable {
             "inputs": .array([.object(["name": "slice", "datatype": "FP32", "shape": .array([.int(-1), .int(1), .int(size), .int(size)])])]),
             "outputs": .array([.object(["name": "probabilities", "datatype": "FP32", "shape": .array([.int(-1), .int(2)])])]),
             "max_batch_size": .int(16),
+            // Concurrent slices without a heatmap share one forward; a lone slice runs at once
+            // (the planner never waits while nothing executes), so c=1 latency is unchanged.
+            "dynamic_batching": .object(["max_queue_delay_us": .int(1000)]),
             "labels": .array(Self.labels.map(JSONValue.string)),
             "metadata": .object([
                 "demo": .bool(true),

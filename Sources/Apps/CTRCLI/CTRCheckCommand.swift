@@ -1,17 +1,18 @@
 import ArgumentParser
 import CTRApp
-import CTRDemo
 import Foundation
 import KilnCore
 import KilnML
 
 /// `kiln ctr check FILE`: the upload's checks on a local file, before sending it anywhere.
-struct CTRCommands: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct CTRToolsCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "ctr", abstract: "CTR analytics tools that work on local files.", subcommands: [Check.self])
 
-    struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    public init() {}
+
+    public struct Check: ParsableCommand {
+        public static let configuration = CommandConfiguration(
             abstract: "Check a CSV the way POST /api/upload does; prints the validation as JSON and exits 1 when it is not trainable.")
 
         @Argument(help: "The CSV file.") var file: String
@@ -30,7 +31,9 @@ struct CTRCommands: ParsableCommand {
             }
         }
 
-        func run() throws {
+        public init() {}
+
+        public func run() throws {
             let clock = ContinuousClock()
             let started = clock.now
             let dataset: CTRDataset
