@@ -160,10 +160,10 @@ finally:
 
 # The same binary and weights with dynamic batching taken out of config.json: what batching
 # the slices without a heatmap buys under concurrency.
-config_file = model_file.parent / "config.json"
-config = json.loads(config_file.read_text())
-config.pop("dynamic_batching", None)
-config_file.write_text(json.dumps(config))
+for config_file in model_file.parent.parent.rglob("config.json"):  # the model's and the version's
+    config = json.loads(config_file.read_text())
+    config.pop("dynamic_batching", None)
+    config_file.write_text(json.dumps(config))
 server = KilnProcess(work / "data", extra_args=SERVER_ARGS).start()
 try:
     before = model_metrics(server)

@@ -119,8 +119,8 @@ struct InferenceController {
             }
             timeout = .milliseconds(milliseconds)
         }
-        let result = try await inference.infer(
-            loaded, body: Array(body.bytes.readableBytesView), headerLength: body.headerLength, timeout: timeout)
+        let decoded = try body.bytes.withUnsafeReadableBytes { try inference.decoder.decode(body: $0, headerLength: body.headerLength) }
+        let result = try await inference.infer(loaded, decoded, timeout: timeout).encoded()
         var headers: HTTPFields = [:]
         if let length = result.jsonHeaderLength {
             headers[.contentType] = "application/octet-stream"

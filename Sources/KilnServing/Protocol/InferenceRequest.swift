@@ -66,12 +66,18 @@ public struct InferenceRequestDecoder: Sendable {
 
     /// - Parameter headerLength: the `Inference-Header-Content-Length` value, when present.
     public func decode(body: [UInt8], headerLength: Int?) throws -> InferenceRequest {
+        try body.withUnsafeBytes { try decode(body: $0, headerLength: headerLength) }
+    }
+
+    /// Decodes straight from the transport's buffer (no copy of the whole body first); each
+    /// binary input is copied once, into the tensor that owns it.
+    public func decode(body: UnsafeRawBufferPointer, headerLength: Int?) throws -> InferenceRequest {
         let jsonEnd = headerLength ?? body.count
         guard jsonEnd >= 0, jsonEnd <= body.count else {
             throw KilnError.invalidArgument("Inference-Header-Content-Length (\(jsonEnd)) is larger than the body (\(body.count) bytes)")
         }
-        let header = try body.withUnsafeBufferPointer { buffer in
-            try InferenceHeaderParser.parse(UnsafeBufferPointer(rebasing: buffer[0..<jsonEnd]))
+        let header = try UnsafeRawBufferPointer(rebasing: body[0..<jsonEnd]).withMemoryRebound(to: UInt8.self) { buffer in
+            try InferenceHeaderParser.parse(buffer)
         }
         var offset = jsonEnd
         var inputs: [String: Tensor] = [:]
@@ -98,7 +104,7 @@ public struct InferenceRequestDecoder: Sendable {
                 guard byteCount >= 0, offset + byteCount <= body.count else {
                     throw KilnError.invalidArgument("input '\(input.name)': binary data is truncated (needs \(byteCount) bytes, \(body.count - offset) left)")
                 }
-                storage = Array(body[offset..<(offset + byteCount)])
+                storage = Array(UnsafeRawBufferPointer(rebasing: body[offset..<(offset + byteCount)]))
                 offset += byteCount
                 try TensorCoding.checkBinary(storage, datatype: datatype, elements: elements, name: input.name)
             } else if let data = input.data {
