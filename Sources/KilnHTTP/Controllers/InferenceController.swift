@@ -120,15 +120,22 @@ struct InferenceController {
             timeout = .milliseconds(milliseconds)
         }
         let decoded = try body.bytes.withUnsafeReadableBytes { try inference.decoder.decode(body: $0, headerLength: body.headerLength) }
-        let result = try await inference.infer(loaded, decoded, timeout: timeout).encoded()
+        let result = try await inference.infer(loaded, decoded, timeout: timeout)
+        // The header and each binary output are written once, into the buffer that is sent.
+        let header = result.encodedHeader()
+        let binaries = result.binaryOutputs
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(header.utf8.count + binaries.reduce(0) { $0 + $1.count })
+        let headerLength = buffer.writeString(header)
+        for bytes in binaries { buffer.writeBytes(bytes) }
         var headers: HTTPFields = [:]
-        if let length = result.jsonHeaderLength {
+        if result.hasBinaryOutputs {
             headers[.contentType] = "application/octet-stream"
-            headers[.inferenceHeaderContentLength] = String(length)
+            headers[.inferenceHeaderContentLength] = String(headerLength)
         } else {
             headers[.contentType] = "application/json"
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: result.bytes)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
     }
 
     /// Triton's statistics extension: counts and nanosecond totals per model version.

@@ -20,23 +20,28 @@ public struct InferenceResponse: Sendable {
         outputs.first { $0.name == name }?.tensor
     }
 
-    /// The Open Inference Protocol body.
+    /// The Open Inference Protocol body, in one array (what a job stores).
     public func encoded() -> InferenceResponseBody {
-        InferenceResponseBody.encode(modelName: modelName, version: modelVersion, id: id,
-                                     outputs: outputs.map { ($0.name, $0.tensor, $0.binary) })
+        var bytes: [UInt8] = []
+        let header = encodedHeader()
+        bytes.reserveCapacity(header.utf8.count + outputs.reduce(0) { $0 + ($1.binary ? $1.tensor.storage.count : 0) })
+        bytes.append(contentsOf: header.utf8)
+        let headerLength = bytes.count
+        for output in outputs where output.binary { bytes.append(contentsOf: output.tensor.storage) }
+        return InferenceResponseBody(bytes: bytes, jsonHeaderLength: hasBinaryOutputs ? headerLength : nil)
     }
-}
 
-/// An Open Inference Protocol response body: JSON, or a JSON header followed by binary outputs.
-public struct InferenceResponseBody: Sendable {
-    public var bytes: [UInt8]
-    /// Set when binary outputs follow the JSON header (`Inference-Header-Content-Length`).
-    public var jsonHeaderLength: Int?
+    /// True when binary outputs follow the JSON header (`Inference-Header-Content-Length`).
+    public var hasBinaryOutputs: Bool { outputs.contains(where: \.binary) }
 
-    static func encode(
-        modelName: String, version: Int, id: String?, outputs: [(name: String, tensor: Tensor, binary: Bool)]
-    ) -> InferenceResponseBody {
-        var json = #"{"model_name":"# + TensorCoding.jsonString(modelName) + #","model_version":"\#(version)""#
+    /// The binary outputs' bytes in body order, for a transport that writes them after
+    /// `encodedHeader()` straight into its own buffer (one copy of each tensor, not two).
+    public var binaryOutputs: [[UInt8]] { outputs.filter(\.binary).map(\.tensor.storage) }
+
+    /// The JSON part of the body: every output, with `data` for JSON outputs and
+    /// `binary_data_size` for binary ones.
+    public func encodedHeader() -> String {
+        var json = #"{"model_name":"# + TensorCoding.jsonString(modelName) + #","model_version":"\#(modelVersion)""#
         if let id { json += #","id":"# + TensorCoding.jsonString(id) }
         json += #","outputs":["#
         for (index, output) in outputs.enumerated() {
@@ -51,14 +56,13 @@ public struct InferenceResponseBody: Sendable {
                 json += "}"
             }
         }
-        json += "]}"
-        // Binary outputs are copied once, straight after the header in one buffer.
-        let binary = outputs.filter(\.binary)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(json.utf8.count + binary.reduce(0) { $0 + $1.tensor.storage.count })
-        bytes.append(contentsOf: json.utf8)
-        let headerLength = bytes.count
-        for output in binary { bytes.append(contentsOf: output.tensor.storage) }
-        return InferenceResponseBody(bytes: bytes, jsonHeaderLength: binary.isEmpty ? nil : headerLength)
+        return json + "]}"
     }
+}
+
+/// An Open Inference Protocol response body: JSON, or a JSON header followed by binary outputs.
+public struct InferenceResponseBody: Sendable {
+    public var bytes: [UInt8]
+    /// Set when binary outputs follow the JSON header (`Inference-Header-Content-Length`).
+    public var jsonHeaderLength: Int?
 }
