@@ -22,13 +22,14 @@ public struct InferenceResponse: Sendable {
 
     /// The Open Inference Protocol body, in one array (what a job stores).
     public func encoded() -> InferenceResponseBody {
-        var bytes: [UInt8] = []
         let header = encodedHeader()
-        bytes.reserveCapacity(header.utf8.count + outputs.reduce(0) { $0 + ($1.binary ? $1.tensor.storage.count : 0) })
+        let binaries = binaryOutputs
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(header.utf8.count + binaries.reduce(0) { $0 + $1.count })
         bytes.append(contentsOf: header.utf8)
         let headerLength = bytes.count
-        for output in outputs where output.binary { bytes.append(contentsOf: output.tensor.storage) }
-        return InferenceResponseBody(bytes: bytes, jsonHeaderLength: hasBinaryOutputs ? headerLength : nil)
+        for binary in binaries { bytes.append(contentsOf: binary) }
+        return InferenceResponseBody(bytes: bytes, jsonHeaderLength: binaries.isEmpty ? nil : headerLength)
     }
 
     /// True when binary outputs follow the JSON header (`Inference-Header-Content-Length`).
