@@ -135,6 +135,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "KilnML", dependencies: ["KilnCore"], swiftSettings: swiftSettings),
+        // Explanations of served models (TreeSHAP, KernelSHAP, LIME, permutation) and the `explain` job kind.
+        .target(name: "KilnExplain", dependencies: ["KilnCore", "KilnML", "KilnServing", "KilnJobs", "KilnStore"], swiftSettings: swiftSettings),
         .target(
             name: "KilnFeedback",
             dependencies: ["KilnCore", "KilnStore", "KilnServing", .product(name: "SQLKit", package: "sql-kit")],
@@ -169,7 +171,7 @@ let package = Package(
         .target(
             name: "KilnAppKit",
             dependencies: [
-                "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnLLM", "KilnHTTPKit",
+                "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnLLM", "KilnHTTPKit", "KilnExplain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -180,6 +182,7 @@ let package = Package(
             name: "KilnHTTP",
             dependencies: [
                 "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnHTTPKit", "KilnInferenceJobs",
+                "KilnExplain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -192,7 +195,7 @@ let package = Package(
             name: "KilnServer",
             dependencies: [
                 "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnLLM",
-                "KilnHTTPKit", "KilnHTTP", "KilnAppKit", "KilnInferenceJobs",
+                "KilnHTTPKit", "KilnHTTP", "KilnAppKit", "KilnInferenceJobs", "KilnExplain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -205,7 +208,7 @@ let package = Package(
         .target(
             name: "ImagingApp",
             dependencies: ["KilnCore", "KilnServing", "KilnML", "Dicom", "Nifti", "ZlibCodec", "Torch", "ImageCodec", "KilnStore", "KilnJobs",
-                           "KilnFeedback", .product(name: "SQLKit", package: "sql-kit")],
+                           "KilnFeedback", "KilnExplain", .product(name: "SQLKit", package: "sql-kit")],
             path: "Sources/Apps/ImagingApp",
             swiftSettings: swiftSettings
         ),
@@ -284,6 +287,11 @@ let package = Package(
             dependencies: ["KilnAppKit", "KilnHTTPKit", "KilnCore", "KilnStore", "KilnJobs",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/ExampleApp",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KilnMLTests",
+            dependencies: ["KilnML", "KilnCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

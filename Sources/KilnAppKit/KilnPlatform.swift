@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnExplain
 import KilnFeedback
 import KilnHTTPKit
 import KilnLLM
@@ -23,6 +24,8 @@ public struct KilnPlatform: Sendable {
     /// Serving: models by name and alias, the typed inference front door, engines for training.
     public let models: ModelRegistry
     public let inference: InferenceService
+    /// Explanations of tabular models (TreeSHAP, KernelSHAP, LIME, permutation).
+    public let explainer: ExplainService
     public let runtimes: RuntimeFactory
     public let servingLatencies: ServingLatencies
     /// Tracking runs, artifacts and the model registry (MLflow's store).
@@ -38,7 +41,7 @@ public struct KilnPlatform: Sendable {
 
     public init(
         config: KilnConfig, logger: Logger, database: KilnDatabase, blobs: BlobStore, blobReferences: any BlobReferenceRepository,
-        staging: URL, models: ModelRegistry, inference: InferenceService, runtimes: RuntimeFactory, servingLatencies: ServingLatencies,
+        staging: URL, models: ModelRegistry, inference: InferenceService, explainer: ExplainService, runtimes: RuntimeFactory, servingLatencies: ServingLatencies,
         tracking: TrackingService, artifacts: ArtifactService, registry: RegistryService, feedback: FeedbackServices,
         llm: ChatCompletionsClientProvider, health: @escaping @Sendable () -> ServerHealth
     ) {
@@ -50,6 +53,7 @@ public struct KilnPlatform: Sendable {
         self.staging = staging
         self.models = models
         self.inference = inference
+        self.explainer = explainer
         self.runtimes = runtimes
         self.servingLatencies = servingLatencies
         self.tracking = tracking

@@ -1,5 +1,6 @@
 import Hummingbird
 import KilnCore
+import KilnExplain
 import KilnFeedback
 import KilnHTTPKit
 import KilnInferenceJobs
@@ -28,13 +29,15 @@ public struct NativeSurface: Sendable {
         public var feedback: FeedbackServices
         public var limits: Limits
         public var errorStatuses: ErrorStatusTable
+        public var explainer: ExplainService
 
         public init(
             database: KilnDatabase, metrics: HTTPMetrics, keys: KeyService, roles: RoleCatalog, audit: any AuditLogRepository,
             models: ModelRegistry, inference: InferenceService, blobs: BlobStore, blobReferences: any BlobReferenceRepository,
             tracking: TrackingService, artifacts: ArtifactService, registry: RegistryService, feedback: FeedbackServices,
-            limits: Limits, errorStatuses: ErrorStatusTable
+            limits: Limits, errorStatuses: ErrorStatusTable, explainer: ExplainService
         ) {
+            self.explainer = explainer
             self.database = database
             self.metrics = metrics
             self.keys = keys
@@ -83,6 +86,8 @@ public struct NativeSurface: Sendable {
             .addRoutes(to: modelsGroup, adminOnly: adminOnly)
         JobsController(jobs: jobs, asyncInference: AsyncInference(jobs: jobs, blobs: services.blobs), limits: services.limits)
             .addRoutes(jobsGroup: v1.group("jobs"), modelsGroup: modelsGroup, webSocketGroup: router.group("ws"))
+        ExplainController(registry: services.models, inference: services.inference, explainer: services.explainer, jobs: jobs,
+                          blobs: services.blobs, maxBodyBytes: services.limits.maxUploadBytes).addRoutes(to: modelsGroup)
         AuditController(audit: services.audit).addRoutes(to: v1.group("audit").add(middleware: adminOnly))
         BlobsController(blobs: services.blobs, references: services.blobReferences, limits: services.limits, audit: services.audit)
             .addRoutes(to: v1.group("blobs"), adminOnly: adminOnly)

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import KilnAppKit
 import KilnCore
+import KilnExplain
 import KilnFeedback
 import KilnHTTP
 import KilnHTTPKit
@@ -101,6 +102,7 @@ public func buildApplication(
     let registry = ModelRegistry(manager: models, aliases: SQLModelAliasRepository(db: database.sql), audit: audit)
     try await registry.refresh()
     let inference = InferenceService(maxElements: config.serving.maxTensorElements)
+    let explainer = ExplainService()
     // Tracking, artifacts and the registry (joined to serving): MLflow's surface and the apps use them.
     let trackingRepository = SQLTrackingRepository(db: database.sql, transactions: database)
     let tracking = TrackingService(repository: trackingRepository)
@@ -115,7 +117,7 @@ public func buildApplication(
     let platform = KilnPlatform(
         config: config, logger: logger, database: database, blobs: blobs, blobReferences: blobReferences,
         staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true), models: registry, inference: inference,
-        runtimes: runtimes, servingLatencies: servingMetrics.latencies, tracking: tracking, artifacts: artifacts,
+        explainer: explainer, runtimes: runtimes, servingLatencies: servingMetrics.latencies, tracking: tracking, artifacts: artifacts,
         registry: modelRegistry, feedback: feedback, llm: ChatCompletionsClientProvider(settings: config.llm),
         health: { healthProbe.read() })
 
@@ -126,7 +128,8 @@ public func buildApplication(
     }
     let jobs = JobService(
         repository: SQLJobRepository(db: database.sql), references: blobReferences, blobs: blobs,
-        kinds: [RegisteredJobKind(InferenceJobHandler(registry: registry, inference: inference), workers: config.jobs.workersPerKind)]
+        kinds: [RegisteredJobKind(InferenceJobHandler(registry: registry, inference: inference), workers: config.jobs.workersPerKind),
+                RegisteredJobKind(ExplainJobHandler(registry: registry, inference: inference, explainer: explainer), workers: config.jobs.workersPerKind)]
             + parts.flatMap(\.jobKinds),
         settings: { var settings = JobService.Settings(); settings.retention = config.jobs.retentionSeconds; return settings }(),
         logger: logger)
@@ -141,7 +144,7 @@ public func buildApplication(
     let native = NativeSurface(.init(
         database: database, metrics: metrics, keys: keys, roles: apps.roles, audit: audit, models: registry, inference: inference,
         blobs: blobs, blobReferences: blobReferences, tracking: tracking, artifacts: artifacts, registry: modelRegistry,
-        feedback: feedback, limits: config.limits, errorStatuses: errorStatuses))
+        feedback: feedback, limits: config.limits, errorStatuses: errorStatuses, explainer: explainer))
     // Routes added before the authentication middleware are public.
     native.addPublicRoutes(to: router)
     router.add(middleware: AuthenticationMiddleware(keys: keys, tokens: tokens, allowAnonymous: config.allowAnonymous))

@@ -46,7 +46,7 @@ public struct InferenceService: Sendable {
     }
 
     /// The request's inputs in the config's order, each checked against its declared datatype and shape.
-    static func orderedInputs(_ request: InferenceRequest, config: ModelConfig) throws -> [Tensor] {
+    public static func orderedInputs(_ request: InferenceRequest, config: ModelConfig) throws -> [Tensor] {
         let declared = Set(config.inputs.map(\.name))
         if let unknown = request.inputs.keys.sorted().first(where: { !declared.contains($0) }) {
             throw KilnError.invalidArgument("unknown input '\(unknown)'; the model takes \(config.inputs.map(\.name))")

@@ -10,6 +10,8 @@ public struct LoadedVersion: Sendable {
     public let artifactBytes: Int
     /// Resident memory the load added (at least the artifact size): what the budget counts.
     public let memoryBytes: Int
+    /// Training rows shipped with the version (`reference.json`), for explanations.
+    public let reference: ReferenceSample?
 }
 
 /// Where a model stands, as `/v2/repository/index` reports it.

@@ -114,7 +114,7 @@ public final class ModelManager: Service, Sendable {
                     let artifactBytes = Self.fileSize(version.artifact)
                     loaded[version.number] = LoadedVersion(
                         name: name, version: version.number, config: config, scheduler: scheduler,
-                        artifactBytes: artifactBytes, memoryBytes: max(artifactBytes, measured))
+                        artifactBytes: artifactBytes, memoryBytes: max(artifactBytes, measured), reference: version.reference)
                 }
             } catch {
                 for version in loaded.values { await version.scheduler.shutdownIfNeverStarted() }

@@ -54,7 +54,8 @@ public struct BiomarkerDemoTrainer: Sendable {
     }
 
     /// Cross-validates, trains on every row and writes `<repository>/biomarker_classifier/<next
-    /// version>/model.json` (the model's `config.json` is written when missing).
+    /// version>/model.json` and its training rows as `reference.json` (the model's `config.json`
+    /// is written when missing).
     public func train(csv: URL, repository: URL) throws -> Result {
         let table = try BiomarkerTable.load(csv: csv)
         let foldAUC = try crossValidate(table)
@@ -78,6 +79,9 @@ public struct BiomarkerDemoTrainer: Sendable {
         ])
         let written = try DemoModelWriter.write(name: Self.modelName, repository: repository, config: config) { staging in
             try fit(table).save(to: staging.appendingPathComponent("model.json"))
+            // The training rows ship with the version: KernelSHAP's background and LIME's statistics.
+            try ReferenceSample(featureNames: table.features, values: table.values, rows: table.rows, columns: table.features.count)
+                .encoded().write(to: staging.appendingPathComponent(ReferenceSample.fileName))
         }
         return Result(version: written.version, folder: written.folder, foldAUC: foldAUC)
     }

@@ -36,11 +36,14 @@ struct ImagingController {
     struct BiomarkerRequest: Decodable {
         var features: [String: Double]
         var model: String?
+        /// `tree_shap`, `kernel_shap` or `lime`.
+        var method: String?
     }
 
     @Sendable func biomarkerPrediction(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let body = try await json.decode(BiomarkerRequest.self, from: request, context: context)
-        return JSONBody.response(json: try await biomarkers.predict(features: body.features, model: body.model, actor: try context.principal().actor))
+        return JSONBody.response(json: try await biomarkers.predict(
+            features: body.features, model: body.model, method: body.method, actor: try context.principal().actor))
     }
 
     /// A multipart body with one file part, `file`, and text fields: the fields, the file's name

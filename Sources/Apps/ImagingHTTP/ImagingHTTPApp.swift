@@ -35,7 +35,8 @@ public struct ImagingHTTPApp: KilnApp {
             resultBlobs: { [$0.maskBlob, $0.previewBlob] })
         return AppParts(jobKinds: [segmentation]) { routes in
             ImagingController(
-                biomarkers: BiomarkerService(registry: platform.models, archive: feedback.archive),
+                biomarkers: BiomarkerService(registry: platform.models, archive: feedback.archive, inference: platform.inference,
+                                             explainer: platform.explainer),
                 ct: CTClassificationService(registry: platform.models, inference: platform.inference, archive: feedback.archive, keepIdentifiers: settings.storeIdentifiedDICOM),
                 mri: MRISegmentationService(registry: platform.models, jobs: routes.jobs, blobs: platform.blobs),
                 jobs: routes.jobs, blobs: platform.blobs, reviews: feedback.reviews, archive: feedback.archive, reviewers: routes.reviewers,

@@ -31,12 +31,15 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     /// An uploaded image that is well-formed HTTP but that no codec decodes, or that holds no
     /// image (422). A platform code because several engines (DICOM, PNG/JPEG) raise it.
     public static let undecodableImage = ErrorCode("undecodable_image")
+    /// The model cannot be explained with the method asked for (422): its signature or runtime
+    /// does not allow it; the model's metadata lists the methods it supports.
+    public static let explanationUnsupported = ErrorCode("explanation_unsupported")
     public static let `internal` = ErrorCode("internal")
 
     /// The platform's own codes, in the order the API documentation lists them.
     public static let platform: [ErrorCode] = [
         .invalidArgument, .unauthenticated, .permissionDenied, .notFound, .conflict, .payloadTooLarge,
-        .unsupportedMediaType, .rateLimited, .unavailable, .deadlineExceeded, .undecodableImage, .internal,
+        .unsupportedMediaType, .rateLimited, .unavailable, .deadlineExceeded, .undecodableImage, .explanationUnsupported, .internal,
     ]
 }
 

@@ -98,7 +98,7 @@ struct JobsController {
         // Check the JSON header now, so that a malformed request is refused before anything is queued.
         let (job, created) = try await asyncInference.submit(
             model: reference.model, version: reference.version, body: Array(body.readableBytesView), headerLength: headerLength,
-            owner: try context.principal().actor, idempotencyKey: try idempotencyKey(request))
+            owner: try context.principal().actor, idempotencyKey: try Self.idempotencyKey(request))
         var headers = HTTPFields()
         headers[.location] = "/v1/jobs/\(job.id)"
         return try JSONBody.response(Accepted(jobId: job.id, state: job.state), status: created ? .accepted : .ok, headers: headers)
@@ -188,7 +188,7 @@ struct JobsController {
         return job
     }
 
-    private func idempotencyKey(_ request: Request) throws -> String? {
+    static func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers[.idempotencyKey] else { return nil }
         guard !key.isEmpty, key.utf8.count <= 200 else {
             throw KilnError.invalidArgument("Idempotency-Key must be 1 to 200 characters")

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KilnCore
+import KilnExplain
 import KilnHTTPKit
 import KilnServing
 
@@ -16,6 +17,9 @@ struct ModelsController {
         var state: String
         var artifactBytes: Int?
         var lastUsed: Date?
+        /// What `/explain` can do with this version, and whether it ships a reference sample.
+        var explainMethods: [String]?
+        var referenceRows: Int?
     }
 
     struct ModelView: Encodable {
@@ -52,7 +56,8 @@ struct ModelsController {
     }
 
     /// A new version as multipart/form-data: `artifact` (model.pt, model.json or model.ubj) and,
-    /// optionally, `config` (JSON; required for a new model). The version is loaded from a
+    /// optionally, `config` (JSON; required for a new model) and `reference` (`reference.json`:
+    /// training rows for explanations, checked against the model's signature). The version is loaded from a
     /// staging folder first and becomes visible only if that succeeds.
     @Sendable func uploadVersion(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let name = try context.parameters.require("model")
@@ -66,7 +71,8 @@ struct ModelsController {
         let upload = try await MultipartUpload.receive(
             request, into: staging,
             fileNames: { field, filename in
-                guard field == "artifact" else { throw KilnError.invalidArgument("unexpected file field '\(field)'; send 'artifact'") }
+                if field == "reference" { return ReferenceSample.fileName }
+                guard field == "artifact" else { throw KilnError.invalidArgument("unexpected file field '\(field)'; send 'artifact' (and optionally 'reference')") }
                 let allowed = ["pt": "model.pt", "json": "model.json", "ubj": "model.ubj"]
                 guard let target = allowed[URL(fileURLWithPath: filename).pathExtension.lowercased()] else {
                     throw KilnError.invalidArgument("the artifact must be a .pt (TorchScript), .json or .ubj (XGBoost) file")
@@ -133,7 +139,8 @@ struct ModelsController {
             let last = version.scheduler.statistics.lastInference
             return VersionView(
                 version: version.version, state: "READY", artifactBytes: version.artifactBytes,
-                lastUsed: last > 0 ? Date(timeIntervalSince1970: Double(last) / 1000) : nil)
+                lastUsed: last > 0 ? Date(timeIntervalSince1970: Double(last) / 1000) : nil,
+                explainMethods: ExplainMethod.supported(by: version.config).map(\.rawValue), referenceRows: version.reference?.rows)
         }
         for number in manager.repositoryVersions(of: name) where !loadedNumbers.contains(number) {
             versions.append(VersionView(version: number, state: "UNAVAILABLE"))

@@ -72,7 +72,7 @@ public struct ErrorStatusTable: Sendable {
         .invalidArgument: .badRequest, .unauthenticated: .unauthorized, .permissionDenied: .forbidden, .notFound: .notFound,
         .conflict: .conflict, .payloadTooLarge: .contentTooLarge, .unsupportedMediaType: .unsupportedMediaType,
         .rateLimited: .tooManyRequests, .unavailable: .serviceUnavailable, .deadlineExceeded: .gatewayTimeout,
-        .undecodableImage: .unprocessableContent, .internal: .internalServerError,
+        .undecodableImage: .unprocessableContent, .explanationUnsupported: .unprocessableContent, .internal: .internalServerError,
     ])
 
     private init(statuses: [ErrorCode: HTTPResponse.Status]) {

@@ -26,15 +26,19 @@ public struct InferenceRequest: Sendable {
     public var binaryOutputByDefault: Bool
     /// `parameters.timeout`, in microseconds, as Triton defines it.
     public var timeoutMicroseconds: Int?
+    /// The request's `parameters` object as sent (inference ignores the ones it does not know;
+    /// `/explain` reads its options from it).
+    public var parameters: [String: JSONValue]
 
     /// A request built in process (an app, a job): inputs by name, every output returned.
     public init(id: String? = nil, inputs: [String: Tensor], outputs: [RequestedOutput]? = nil,
-                binaryOutputByDefault: Bool = false, timeoutMicroseconds: Int? = nil) {
+                binaryOutputByDefault: Bool = false, timeoutMicroseconds: Int? = nil, parameters: [String: JSONValue] = [:]) {
         self.id = id
         self.inputs = inputs
         self.outputs = outputs
         self.binaryOutputByDefault = binaryOutputByDefault
         self.timeoutMicroseconds = timeoutMicroseconds
+        self.parameters = parameters
     }
 }
 
@@ -128,7 +132,7 @@ public struct InferenceRequestDecoder: Sendable {
         return InferenceRequest(
             id: header.id, inputs: inputs, outputs: outputs,
             binaryOutputByDefault: header.parameters?["binary_data_output"] == .bool(true),
-            timeoutMicroseconds: timeout)
+            timeoutMicroseconds: timeout, parameters: header.parameters ?? [:])
     }
 }
 

@@ -23,6 +23,8 @@ public struct ModelRepository: Sendable {
         public var directory: URL
         public var config: ModelConfig
         public var artifact: URL
+        /// `reference.json`, for tabular models that ship training rows for explanations.
+        public var reference: ReferenceSample?
     }
 
     public static func isValidName(_ name: String) -> Bool {
@@ -87,7 +89,14 @@ public struct ModelRepository: Sendable {
             throw KilnError.invalidArgument("version \(number): config.json: \(Self.describe(error))")
         }
         try config.validate()
-        return Version(number: number, directory: directory, config: config, artifact: try artifact(in: directory, for: config.platform))
+        let reference: ReferenceSample?
+        do {
+            reference = try ReferenceSample.read(in: directory, config: config)
+        } catch let error as KilnError {
+            throw KilnError.invalidArgument("version \(number): \(error.message)")
+        }
+        return Version(number: number, directory: directory, config: config, artifact: try artifact(in: directory, for: config.platform),
+                       reference: reference)
     }
 
     /// Applies the version policy (default: the latest version only, as Triton does).
