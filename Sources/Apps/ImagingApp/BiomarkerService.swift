@@ -75,7 +75,7 @@ public struct BiomarkerService: Sendable {
         let input: JSONValue = .object(["features": .object(given.mapValues(JSONValue.number))])
         try await archive.keep(
             id: predictionID, task: Self.task, model: loaded, input: input.jsonBytes, inputKind: "json",
-            predictedLabel: predicted, output: .object(answer), actor: actor)
+            predictedLabel: predicted, output: .object(answer.merging(["explanation": explanation]) { old, _ in old }), actor: actor)
         answer["processing_time_ms"] = .number((ContinuousClock.now - started).millisecondsValue)
         return .object(answer)
     }

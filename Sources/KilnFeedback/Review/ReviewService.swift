@@ -93,6 +93,13 @@ public struct ReviewService: Sendable {
         return probabilities.keys.sorted()
     }
 
+    /// What an app archived as the prediction's explanation (`output.explanation`: SHAP values,
+    /// LIME weights, a heatmap's reference), so the reviewer sees what the model saw.
+    static func explanation(of prediction: PredictionRecord) -> JSONValue {
+        guard case .object(let output) = prediction.output else { return .null }
+        return output["explanation"] ?? .null
+    }
+
     static func json(_ review: ReviewRecord, _ prediction: PredictionRecord) -> JSONValue {
         .object([
             "review_id": .string(review.reviewID),
@@ -106,6 +113,7 @@ public struct ReviewService: Sendable {
             "mask_sha256": review.maskSHA256.map(JSONValue.string) ?? .null,
             "reviewer": .string(review.reviewer),
             "input_sha256": prediction.inputSHA256.map(JSONValue.string) ?? .null,
+            "explanation": explanation(of: prediction),
             "reviewed_at": .string(ISO8601DateFormatter().string(from: review.createdAt)),
         ])
     }

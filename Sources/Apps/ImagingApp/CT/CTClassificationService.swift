@@ -114,7 +114,8 @@ public struct CTClassificationService: Sendable {
 
         try await archive.keep(
             id: predictionID, task: Self.task, model: loaded, input: Array(slice.stored), inputKind: slice.kind,
-            predictedLabel: labels[result.predictedClass], output: .object(answer), actor: actor)
+            predictedLabel: labels[result.predictedClass],
+            output: .object(answer.merging(["explanation": answer["heatmap"] ?? .null]) { old, _ in old }), actor: actor)
         stages.lap("store")
 
         if case .object(var heatmap)? = answer["heatmap"] {
