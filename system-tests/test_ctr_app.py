@@ -122,6 +122,18 @@ def test_training_runs_as_a_job_is_tracked_and_served(server, monkeypatch):
         assert f["ci"][0] <= f["importance"] <= f["ci"][1] and 0 <= f["pValue"] <= 1 and "Mann-Whitney" in f["test"]
     assert next(f for f in importance if f["feature"] == "age")["pValue"] < 0.05
     assert {f["feature"]: f["description"] for f in importance} == {"hour": "시간대", "age": "나이, 만", "noise": "noise"}
+    # Significance (Bonferroni over the features) and Welch's t-test beside Mann-Whitney.
+    noise = next(f for f in importance if f["feature"] == "noise")
+    assert noise["is_significant"] is False and 0 <= noise["welchPValue"] <= 1 and "Bonferroni" in noise["significance"]
+    assert next(f for f in importance if f["feature"] == "age")["is_significant"] is True
+    assert {f["measure"] for f in importance} == {"gain"}
+    # The same run by mean |SHAP| (exact TreeSHAP): the drivers above the noise column.
+    shap = requests.get(f"{server.url}/api/report/feature-importance/{run_id}", params={"method": "shap"}, headers=server.headers()).json()
+    assert shap[-1]["feature"] == "noise" and {f["measure"] for f in shap} == {"shap"} and "TreeSHAP" in shap[0]["method"]
+    for f in shap:
+        assert f["ci"][0] <= f["importance"] <= f["ci"][1]
+    refused = requests.get(f"{server.url}/api/report/feature-importance/{run_id}", params={"method": "permutation"}, headers=server.headers())
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_argument"
     correlation = requests.get(f"{server.url}/api/report/correlation/{run_id}", params={"k": 2}, headers=server.headers()).json()
     assert correlation["features"] == [f["feature"] for f in importance[:2]]
     assert [correlation["matrix"][i][i] for i in range(2)] == [1, 1] and len(correlation["matrix"]) == 2
@@ -199,6 +211,10 @@ def test_lstm_trains_streams_epochs_and_is_served_as_torchscript(server):
     assert noise["importance"] < importance[0]["importance"] / 5
     for f in importance:
         assert f["ci"][0] <= f["importance"] <= f["ci"][1]
+    assert {f["measure"] for f in importance} == {"permutation"} and noise["is_significant"] is False
+    # A KernelSHAP summary of the LSTM run ranks the hour first too.
+    shap = requests.get(f"{server.url}/api/report/feature-importance/{run_id}", params={"method": "shap"}, headers=server.headers()).json()
+    assert shap[0]["feature"] == "hour" and "KernelSHAP" in shap[0]["method"], shap
 
     # The model is served as TorchScript and answers like the validation says it learned.
     name, version = status["model_name"], status["model_version"]

@@ -23,22 +23,34 @@ struct ModelRows: Sendable {
         return (output.float32Values(), count == 0 ? 1 : output.elementCount / count)
     }
 
-    /// Column `target` of the model's output for `total` rows that `rows(range)` produces.
+    /// Column `target` of the model's output for `total` rows that `rows(range)` produces. As
+    /// many chunks are in flight as the model has instances (its compute threads).
     func column(_ target: Int, total: Int, progress: (@Sendable (Double) async -> Void)? = nil,
-                rows: (Range<Int>) -> [Float]) async throws -> [Double] {
-        var values: [Double] = []
-        values.reserveCapacity(total)
-        var start = 0
-        while start < total {
-            try Task.checkCancellation()
-            let end = min(total, start + Self.chunkRows)
-            let (output, width) = try await outputs(rows(start..<end), count: end - start)
-            guard target < width else {
-                throw KilnError.invalidArgument("output column \(target) does not exist; the model has \(width)")
+                rows: @escaping @Sendable (Range<Int>) -> [Float]) async throws -> [Double] {
+        let chunks = stride(from: 0, to: total, by: Self.chunkRows).map { $0..<min(total, $0 + Self.chunkRows) }
+        var values = [Double](repeating: 0, count: total)
+        var done = 0
+        try await withThrowingTaskGroup(of: (Range<Int>, [Float], Int).self) { group in
+            var next = 0
+            func submit() {
+                let range = chunks[next]
+                next += 1
+                group.addTask {
+                    try Task.checkCancellation()
+                    let (output, width) = try await outputs(rows(range), count: range.count)
+                    return (range, output, width)
+                }
             }
-            for row in 0..<(end - start) { values.append(Double(output[row * width + target])) }
-            start = end
-            await progress?(Double(start) / Double(total))
+            while next < min(chunks.count, max(1, loaded.config.instances)) { submit() }
+            while let (range, output, width) = try await group.next() {
+                guard target < width else {
+                    throw KilnError.invalidArgument("output column \(target) does not exist; the model has \(width)")
+                }
+                for (offset, row) in range.enumerated() { values[row] = Double(output[offset * width + target]) }
+                done += range.count
+                await progress?(Double(done) / Double(total))
+                if next < chunks.count { submit() }
+            }
         }
         return values
     }

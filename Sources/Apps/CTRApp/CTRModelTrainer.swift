@@ -34,6 +34,9 @@ struct CTRTrainedModel: Sendable {
     var validationProbabilities: [Float]
     var importance: [FeatureAnalysis.Importance]
     var importanceMethod: String
+    /// Mean |SHAP| per feature (`ShapImportance`).
+    var shap: [FeatureAnalysis.Importance]
+    var shapMethod: String
 }
 
 /// Metrics of one epoch, by the names runs record (`train_loss`, `val_auc`, …).

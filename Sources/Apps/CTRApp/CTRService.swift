@@ -196,21 +196,47 @@ public struct CTRService: Sendable {
 
     static let epochMetricKeys = ["train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"]
 
-    /// `GET /api/report/feature-importance/{run_id}`: most important first.
-    public func featureImportance(runID: String) async throws -> JSONValue {
+    /// The measures `feature-importance` offers, by `method`.
+    public enum ImportanceMeasure: String, CaseIterable, Sendable {
+        /// XGBoost runs: share of total split gain (sums to 1).
+        case gain
+        /// LSTM runs: rise in validation log loss when the feature is shuffled (can be ≤ 0).
+        case permutation
+        /// Every run: mean |SHAP| over validation rows (TreeSHAP or KernelSHAP).
+        case shap
+    }
+
+    /// `GET /api/report/feature-importance/{run_id}?method=`: most important first. Without
+    /// `method`, the trainer's own measure (gain for XGBoost, permutation for the LSTM).
+    public func featureImportance(runID: String, method requested: String? = nil) async throws -> JSONValue {
         let results = try await reader.results(runID: runID)
         let analysis = results.analysis
-        return .array(analysis.features.sorted { $0.importance > $1.importance }.map { feature in
-            .object([
+        let own: ImportanceMeasure = (analysis.importanceMethod ?? FeatureAnalysis.gainMethod).hasPrefix("permutation") ? .permutation : .gain
+        let available = [own] + (analysis.shapMethod == nil ? [] : [.shap])
+        let measure = try requested.map { name -> ImportanceMeasure in
+            guard let measure = ImportanceMeasure(rawValue: name), available.contains(measure) else {
+                throw KilnError.invalidArgument("method must be one of \(available.map(\.rawValue)) for this run, got '\(name.prefix(64))'")
+            }
+            return measure
+        } ?? own
+        let entries = analysis.features.map { feature -> (Double, JSONValue) in
+            let importance = measure == .shap ? feature.meanAbsShap ?? 0 : feature.importance
+            let ci = measure == .shap ? feature.shapCi ?? [importance, importance] : feature.ci
+            return (importance, .object([
                 "feature": .string(feature.feature),
-                "importance": .number(feature.importance),
+                "importance": .number(importance),
                 "pValue": .number(feature.pValue),
-                "ci": .array(feature.ci.map(JSONValue.number)),
+                "welchPValue": feature.welchPValue.map(JSONValue.number) ?? .null,
+                "is_significant": feature.isSignificant.map(JSONValue.bool) ?? .null,
+                "ci": .array(ci.map(JSONValue.number)),
                 "description": .string(results.description(feature.feature)),
                 "test": .string(analysis.test),
-                "method": .string(analysis.importanceMethod ?? FeatureAnalysis.gainMethod),
-            ])
-        })
+                "significance": analysis.significance.map(JSONValue.string) ?? .null,
+                "measure": .string(measure.rawValue),
+                "method": .string(measure == .shap ? analysis.shapMethod ?? "" : analysis.importanceMethod ?? FeatureAnalysis.gainMethod),
+            ]))
+        }
+        return .array(entries.sorted { $0.0 > $1.0 }.map(\.1))
     }
 
     /// `GET /api/report/correlation/{run_id}?k=`: Pearson's r among the `k` most important features.

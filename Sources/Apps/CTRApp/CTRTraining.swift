@@ -204,7 +204,7 @@ public struct CTRTrainingJob: JobHandler {
         log(runID, "analysing features")
         await context.progress(0.95, "analysing features")
         let analysis = FeatureAnalysis.compute(names: dataset.featureNames, importance: trained.importance, method: trained.importanceMethod,
-                                               values: values, labels: labels)
+                                               values: values, labels: labels, shap: trained.shap, shapMethod: trained.shapMethod)
         let evaluation = CTREvaluation(probabilities: trained.validationProbabilities, labels: validationRows.map { labels[$0] })
         _ = try await artifacts.put(path: "\(root)/\(CTRService.analysisArtifact)", body: SingleChunk(bytes: Array(try JSONEncoder().encode(analysis))))
         _ = try await artifacts.put(path: "\(root)/\(CTRService.evaluationArtifact)", body: SingleChunk(bytes: Array(try JSONEncoder().encode(evaluation))))

@@ -10,7 +10,12 @@ import KilnML
 ///   `importanceMethod` says which;
 /// - pValue: two-sided Mann–Whitney U test of the feature's values between clicked and
 ///   not-clicked rows (normal approximation with tie correction; missing values left out).
-///   A rank test because CTR features are rarely normal.
+///   A rank test because CTR features are rarely normal; `welchPValue` is Welch's t-test on
+///   the same groups (the seed's t-test), beside it;
+/// - isSignificant: the Mann–Whitney p-value below 0.05 / (number of features) (Bonferroni),
+///   so that a noise column is flagged with probability ≤ 5% over the whole table;
+/// - meanAbsShap and shapCi: mean |SHAP| over validation rows (TreeSHAP for XGBoost runs,
+///   KernelSHAP for LSTM runs), `shapMethod` says how.
 /// - correlation: Pearson's r between features over rows where both are present.
 public struct FeatureAnalysis: Codable, Sendable {
     public struct Feature: Codable, Sendable {
@@ -18,6 +23,11 @@ public struct FeatureAnalysis: Codable, Sendable {
         public var importance: Double
         public var ci: [Double]
         public var pValue: Double
+        // Optional: analyses stored before these existed decode without them.
+        public var welchPValue: Double?
+        public var isSignificant: Bool?
+        public var meanAbsShap: Double?
+        public var shapCi: [Double]?
     }
 
     /// A feature's importance with its 95% interval.
@@ -30,15 +40,23 @@ public struct FeatureAnalysis: Codable, Sendable {
     public var correlation: [[Double]]
     public var test: String
     public var importanceMethod: String?
+    public var significance: String?
+    public var shapMethod: String?
 
     static let testName = "two-sided Mann-Whitney U (normal approximation, tie-corrected)"
+    static let significanceLevel = 0.05
+    static func significanceRule(features: Int) -> String {
+        "Mann-Whitney p < \(significanceLevel) / \(features) (Bonferroni over the \(features) features); Welch's t-test p-value reported beside it"
+    }
     static let gainMethod = "share of XGBoost total_gain; 95% CI: percentile bootstrap over the ensemble's trees (1000 resamples)"
 
     /// - Parameters:
     ///   - importance: one entry per feature, in `names` order.
     ///   - values: row-major feature values (NaN = missing); `labels` 0/1.
-    public static func compute(names: [String], importance: [Importance], method: String, values: [Float], labels: [Float]) -> FeatureAnalysis {
+    public static func compute(names: [String], importance: [Importance], method: String, values: [Float], labels: [Float],
+                               shap: [Importance]? = nil, shapMethod: String? = nil) -> FeatureAnalysis {
         let columns = names.count
+        let threshold = significanceLevel / Double(max(1, columns))
         var features: [Feature] = []
         for feature in 0..<columns {
             var clicked: [Double] = [], other: [Double] = []
@@ -47,11 +65,14 @@ public struct FeatureAnalysis: Codable, Sendable {
                 guard !value.isNaN else { continue }
                 if labels[row] == 1 { clicked.append(Double(value)) } else { other.append(Double(value)) }
             }
+            let pValue = TwoSampleTests.mannWhitneyU(clicked, other)
             features.append(Feature(feature: names[feature], importance: importance[feature].value, ci: importance[feature].ci,
-                                    pValue: Self.mannWhitneyU(clicked, other)))
+                                    pValue: pValue, welchPValue: TwoSampleTests.welchT(clicked, other).pValue,
+                                    isSignificant: pValue < threshold, meanAbsShap: shap?[feature].value, shapCi: shap?[feature].ci))
         }
         return FeatureAnalysis(features: features, correlation: Self.pearson(values: values, columns: columns), test: testName,
-                               importanceMethod: method)
+                               importanceMethod: method, significance: significanceRule(features: columns),
+                               shapMethod: shap == nil ? nil : shapMethod)
     }
 
     /// Each feature's share of the model's total split gain (XGBoost's `total_gain`, normalised
@@ -122,19 +143,6 @@ public struct FeatureAnalysis: Codable, Sendable {
         let position = q * Double(sorted.count - 1)
         let lower = Int(position.rounded(.down)), upper = Int(position.rounded(.up))
         return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
-    }
-
-    /// Two-sided p-value of the Mann–Whitney U test; 1 when either group is empty or all values tie.
-    static func mannWhitneyU(_ a: [Double], _ b: [Double]) -> Double {
-        let n1 = Double(a.count), n2 = Double(b.count)
-        guard n1 > 0, n2 > 0 else { return 1 }
-        let (rankSumA, _, tieTerm) = TiedRanks.sum(a + b) { $0 < a.count }
-        let u = rankSumA - n1 * (n1 + 1) / 2
-        let n = n1 + n2
-        let variance = n1 * n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1)))
-        guard variance > 0 else { return 1 }
-        let z = (abs(u - n1 * n2 / 2) - 0.5) / variance.squareRoot()  // continuity-corrected
-        return min(1, erfc(max(0, z) / 2.0.squareRoot()))
     }
 
     /// Pearson's r for every pair of columns, over rows where both are present; 0 for a constant column.

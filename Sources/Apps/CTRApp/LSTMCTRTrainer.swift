@@ -89,7 +89,14 @@ struct LSTMCTRTrainer: CTRModelTrainer {
                 try context.checkCancellation()
                 await context.progress(0.9 + 0.1 * share, "permutation importance")
             })
+        await context.progress(0.98, "KernelSHAP summary")
+        let explainedRows = Array(data.validationRows.prefix(ShapImportance.kernelRows))
+        let referenceRows = Array(data.trainRows.prefix(500))
+        let shapValues = try ShapImportance.kernel(explained: data.subset(explainedRows).values, reference: data.subset(referenceRows).values,
+                                                   columns: data.columns, predict: predict)
         return CTRTrainedModel(platform: "pytorch_libtorch", fileName: fileName, epochs: epochs, validationProbabilities: validationProbabilities,
-                               importance: importance, importanceMethod: PermutationImportance.method)
+                               importance: importance, importanceMethod: PermutationImportance.method,
+                               shap: ShapImportance.summarise(shapValues, rows: explainedRows.count, columns: data.columns, stride: data.columns),
+                               shapMethod: ShapImportance.kernelMethod)
     }
 }

@@ -38,9 +38,14 @@ struct XGBoostCTRTrainer: CTRModelTrainer {
         try trainer.save(to: file)
         let model = try XGBoostModel(path: file.path, library: library, threads: 1)
         let probabilities = try model.predict(validation.values, rows: validation.rows, columns: data.columns).values
+        let explained = min(validation.rows, ShapImportance.treeRows)
+        let contributions = try model.predict(Array(validation.values.prefix(explained * data.columns)), rows: explained,
+                                              columns: data.columns, kind: .contributions).values
         return CTRTrainedModel(
             platform: "xgboost", fileName: fileName, epochs: epochs, validationProbabilities: probabilities,
             importance: try FeatureAnalysis.gainImportance(modelJSON: Data(contentsOf: file), features: data.columns),
-            importanceMethod: FeatureAnalysis.gainMethod)
+            importanceMethod: FeatureAnalysis.gainMethod,
+            shap: ShapImportance.summarise(contributions, rows: explained, columns: data.columns, stride: data.columns + 1),
+            shapMethod: ShapImportance.treeMethod)
     }
 }

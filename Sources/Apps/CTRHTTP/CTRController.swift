@@ -100,7 +100,8 @@ struct CTRController {
     }
 
     @Sendable func featureImportance(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        JSONBody.response(json: try await service.featureImportance(runID: try context.parameters.require("run_id")))
+        JSONBody.response(json: try await service.featureImportance(
+            runID: try context.parameters.require("run_id"), method: request.uri.queryParameters["method"].map(String.init)))
     }
 
     /// `?lang=ko` (default) or `en` for the template wording.
