@@ -291,7 +291,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KilnMLTests",
-            dependencies: ["KilnML", "KilnCore"],
+            dependencies: ["KilnML", "KilnCore", "XGBoost"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,7 +2,7 @@
 # Runs the benchmarks in benchmarks/ one after another (`make bench`); each prints its own table
 # (benchmarks/README.md says what each measures). Not part of `make test`.
 #
-#   benchmarks/run.sh                     # all of them: foundation inference jobs tracking ctr imaging
+#   benchmarks/run.sh                     # all of them: foundation inference jobs tracking ctr imaging explain
 #   benchmarks/run.sh foundation ctr      # only those named
 #
 # Each sub-folder's run.sh installs what it needs (wrk, redis-server, celery, mlflow, pandas) and
@@ -12,7 +12,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-ALL=(foundation inference jobs tracking ctr imaging)
+ALL=(foundation inference jobs tracking ctr imaging explain)
 if [ $# -gt 0 ]; then selected=("$@"); else selected=("${ALL[@]}"); fi
 
 needs_release_and_venv() {
@@ -30,6 +30,7 @@ bench() {
     jobs) benchmarks/jobs/run.sh ;;
     tracking) benchmarks/tracking/run.sh ;;
     ctr) benchmarks/ctr/run.sh ;;
+    explain) benchmarks/explain/run.sh ;;
     imaging)
       needs_release_and_venv || return 1
       local status=0

@@ -89,7 +89,7 @@ def test_kernel_shap_adds_up_to_the_served_prediction(server):
     body = answer.json()
     assert body["feature_names"] == names
     assert body["parameters"] == {"samples": 512, "seed": 3, "background": "reference", "background_summary": "kmeans",
-                                  "background_rows": 20}
+                                  "background_rows": 20, "evaluator": "trees"}
     served = infer(server, rows[:2])
     for explanation, probability in zip(body["explanations"], served):
         assert abs(explanation["prediction"] - probability) < 1e-6
@@ -97,9 +97,14 @@ def test_kernel_shap_adds_up_to_the_served_prediction(server):
         assert explanation["additivity_error"] < 1e-6 and explanation["fit_error"] >= 0
         magnitudes = [abs(item["weight"]) for item in explanation["top"]]
         assert magnitudes == sorted(magnitudes, reverse=True)
-    # Seeded: the same request gives the same values; another seed other coalitions.
+    # Seeded: the same request gives the same values.
     again = explain(server, rows[:2], method="kernel_shap", samples=512, seed=3, background_size=20).json()
     assert again["explanations"] == body["explanations"]
+    # The coalitions evaluated on the model's trees give what running every row through XGBoost gives.
+    rows_run = explain(server, rows[:2], method="kernel_shap", samples=512, seed=3, background_size=20, tree_evaluator=False).json()
+    assert rows_run["parameters"]["evaluator"] == "model"
+    for fast, slow in zip(body["explanations"], rows_run["explanations"]):
+        assert np.allclose(fast["values"], slow["values"], atol=1e-5) and abs(fast["base_value"] - slow["base_value"]) < 1e-6
 
 
 def test_kernel_shap_with_a_background_the_caller_sends(server):
@@ -167,6 +172,7 @@ def test_large_explanations_run_as_jobs(server):
     ({"method": "kernel_shap", "background": "all of it"}, 400, "invalid_argument"),
     ({"method": "lime", "target": 7}, 400, "invalid_argument"),
     ({"method": "lime", "feature_selection": "lasso"}, 400, "invalid_argument"),
+    ({"method": "kernel_shap", "tree_evaluator": "yes"}, 400, "invalid_argument"),
     ({"method": "kernel_shap", "samples": 100_000, "background_size": 1000}, 400, "invalid_argument"),
 ])
 def test_bad_explain_requests(server, parameters, status, code):

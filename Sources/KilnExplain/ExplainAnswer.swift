@@ -24,6 +24,9 @@ public struct ExplainAnswer: Codable, Sendable, Equatable {
         public var numFeatures: Int?
         public var featureSelection: String?
         public var kernelWidth: Double?
+        /// KernelSHAP: `trees` (coalition values from the XGBoost model's own trees, checked
+        /// against XGBoost on the instance and background rows) or `model` (every row run).
+        public var evaluator: String?
     }
 
     public struct Weight: Codable, Sendable, Equatable {

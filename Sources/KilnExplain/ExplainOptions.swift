@@ -42,6 +42,8 @@ public struct ExplainOptions: Sendable {
     public var target: JSONValue?
     /// true: run as a job; false: answer now; nil: a job when the work is large.
     public var job: Bool?
+    /// KernelSHAP on an XGBoost JSON model: evaluate coalitions on its trees (default true).
+    public var treeEvaluator = true
 
     public static let maxSamples = 100_000
     public static let maxBackgroundRows = 10_000
@@ -103,6 +105,10 @@ public struct ExplainOptions: Sendable {
             }
         }
         target = parameters["target"]
+        if let value = parameters["tree_evaluator"] {
+            guard case .bool(let flag) = value else { throw KilnError.invalidArgument("parameters.tree_evaluator must be true or false") }
+            treeEvaluator = flag
+        }
         if let value = parameters["job"] {
             guard case .bool(let flag) = value else { throw KilnError.invalidArgument("parameters.job must be true or false") }
             job = flag

@@ -19,6 +19,8 @@ public final class ExplainService: Sendable {
     /// version and options: k-means over a reference is worth doing once.
     private let backgrounds = Mutex<[String: KernelSHAP.Background]>([:])
     private let discretizers = Mutex<[String: QuartileDiscretizer]>([:])
+    /// nil entries too: a model the tree evaluator cannot reproduce is not parsed again.
+    private let ensembles = Mutex<[String: TreeEnsemble?]>([:])
 
     public init(jobThresholdRows: Int = 2_000_000, maxRows: Int = 50_000_000) {
         self.jobThresholdRows = jobThresholdRows
@@ -107,13 +109,20 @@ public final class ExplainService: Sendable {
         case .kernelShap:
             let (background, source) = try background(loaded, options: options, columns: instance.count)
             let plan = KernelSHAP(instance: instance, background: background, samples: options.samples, seed: options.seed)
-            let outputs = try await rows.column(target, total: plan.rowCount, progress: progress) { plan.rows($0) }
+            var evaluator = "model"
+            var outputs: [Double]
+            if options.treeEvaluator, target == 0, let trees = try await coalitionOutputs(plan, loaded: loaded, rows: rows) {
+                outputs = trees
+                evaluator = "trees"
+            } else {
+                outputs = try await rows.column(target, total: plan.rowCount, progress: progress) { plan.rows($0) }
+            }
             let result = plan.explain(outputs)
             let explanation = ExplainAnswer.Explanation(
                 prediction: result.prediction, baseValue: result.baseValue, values: result.values,
                 top: Self.ranked(result.values, names: names), additivityError: result.additivityError, fitError: result.fitError)
             return (explanation, .init(samples: result.samples, seed: options.seed, background: source.origin,
-                                       backgroundSummary: source.summary, backgroundRows: background.rows))
+                                       backgroundSummary: source.summary, backgroundRows: background.rows, evaluator: evaluator))
         case .lime:
             let (discretizer, origin) = try discretizer(loaded, options: options, names: names)
             let plan = LIMETabular(discretizer: discretizer, instance: instance, samples: options.samples ?? 5000, seed: options.seed)
@@ -155,6 +164,34 @@ public final class ExplainService: Sendable {
             return ExplainAnswer.Explanation(prediction: prediction, baseValue: base, values: phi, top: Self.ranked(phi, names: names),
                                              additivityError: abs(base + phi.reduce(0, +) - prediction))
         }
+    }
+
+    /// KernelSHAP's outputs from the model's own trees (`TreeEnsemble`), when it is an XGBoost
+    /// JSON model the evaluator reproduces: the instance and background rows are evaluated by
+    /// XGBoost too, and the trees are used only if they agree to 1e-5 — otherwise nil, and the
+    /// caller evaluates every row through the runtime.
+    func coalitionOutputs(_ plan: KernelSHAP, loaded: LoadedVersion, rows: ModelRows) async throws -> [Double]? {
+        guard loaded.config.platform == .xgboost, let ensemble = try await treeEnsemble(loaded),
+              ensemble.featureCount == plan.background.columns else { return nil }
+        let checked = 1 + plan.background.rows
+        let reference = try await rows.column(0, total: checked) { plan.rows($0) }
+        var outputs = try await loaded.scheduler.perform((any ModelRuntime).self, rows: plan.rowCount) { _ in ensemble.coalitionOutputs(plan) }
+        guard (0..<checked).allSatisfy({ abs(outputs[$0] - reference[$0]) <= 1e-5 }) else { return nil }
+        outputs.replaceSubrange(0..<checked, with: reference)
+        return outputs
+    }
+
+    func treeEnsemble(_ loaded: LoadedVersion) async throws -> TreeEnsemble? {
+        let key = "\(loaded.name)/\(loaded.version)"
+        if let cached = ensembles.withLock({ $0[key] }) { return cached }
+        guard let file = try await loaded.scheduler.perform((any TreeModelFile).self, { $0.treeModelJSON }),
+              let data = try? Data(contentsOf: file) else { return nil }
+        let ensemble = TreeEnsemble(xgboostJSON: data)
+        ensembles.withLock { cache in
+            if cache.count >= 64 { cache.removeAll() }
+            cache[key] = .some(ensemble)
+        }
+        return ensemble
     }
 
     func backgroundCache(_ key: String) -> KernelSHAP.Background? { backgrounds.withLock { $0[key] } }

@@ -204,7 +204,7 @@ enum CTROpenAPI {
      "CTR app"
     ],
     "summary": "CTR app: feature importance of a finished run, most important first.",
-    "description": "importance: the feature's share of the model's total split gain (sums to 1); ci: 95% percentile bootstrap interval of that share, resampling the model's trees (1000 resamples, fixed seed); pValue: two-sided Mann-Whitney U test of the feature between clicked and not-clicked rows (normal approximation, tie-corrected); test names the test. Rejects: unknown run (404); a run that has not finished (409).",
+    "description": "`importance` depends on `method` (each entry's `measure` says which, `method` describes it): `gain` (XGBoost runs, the default for them): the feature's share of the model's total split gain — non-negative, sums to 1 — with ci a 95% percentile bootstrap over the ensemble's trees (1000 resamples); `permutation` (LSTM runs, the default for them): the rise in validation log loss when the feature is shuffled — it does not sum to 1 and can be ≤ 0 for a feature the model ignores — with ci a percentile bootstrap over rows; `shap` (every run): mean |SHAP value| over validation rows — exact TreeSHAP in log-odds for XGBoost runs (up to 2000 rows), KernelSHAP in click probability for LSTM runs (16 rows, 256 coalitions, 10 sampled background rows) — with ci a percentile bootstrap over rows. pValue: two-sided Mann-Whitney U test of the feature between clicked and not-clicked rows (normal approximation, tie-corrected; `test`); welchPValue: Welch's t-test on the same groups; is_significant: pValue < 0.05 / number of features (Bonferroni; `significance` states the rule); these three are null for runs analysed before they existed. Rejects: a method the run does not have (400); unknown run (404); a run that has not finished (409).",
     "parameters": [
      {
       "name": "run_id",
@@ -213,6 +213,20 @@ enum CTROpenAPI {
       "schema": {
        "type": "string"
       }
+     },
+     {
+      "name": "method",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "gain",
+        "permutation",
+        "shap"
+       ]
+      },
+      "description": "The importance measure; default the trainer's own (gain for XGBoost, permutation for the LSTM)."
      }
     ],
     "responses": {
@@ -225,6 +239,9 @@ enum CTROpenAPI {
         }
        }
       }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
      },
      "404": {
       "$ref": "#/components/responses/NotFound"
@@ -1035,7 +1052,9 @@ enum CTROpenAPI {
       "importance",
       "pValue",
       "ci",
-      "description"
+      "description",
+      "measure",
+      "method"
      ],
      "properties": {
       "feature": {
@@ -1060,6 +1079,38 @@ enum CTROpenAPI {
       },
       "test": {
        "type": "string"
+      },
+      "welchPValue": {
+       "type": [
+        "number",
+        "null"
+       ],
+       "description": "Welch's t-test p-value (null for runs analysed before it existed)."
+      },
+      "is_significant": {
+       "type": [
+        "boolean",
+        "null"
+       ],
+       "description": "pValue below the Bonferroni-corrected level in `significance`."
+      },
+      "significance": {
+       "type": [
+        "string",
+        "null"
+       ]
+      },
+      "measure": {
+       "type": "string",
+       "enum": [
+        "gain",
+        "permutation",
+        "shap"
+       ]
+      },
+      "method": {
+       "type": "string",
+       "description": "How `importance` and `ci` were computed."
       }
      }
     }

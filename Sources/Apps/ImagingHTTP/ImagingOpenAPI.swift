@@ -13,8 +13,8 @@ enum ImagingOpenAPI {
     "tags": [
      "Imaging app"
     ],
-    "summary": "Imaging app: biomarker prediction with TreeSHAP contributions (seed 000 path).",
-    "description": "Predicts with an XGBoost binary classifier (default `biomarker_classifier@production`, the demo model trained by `kiln train imaging-demo`; DEMO, not for clinical use) and explains it with TreeSHAP: `base_value` + Σ `contribution` = `margin` (log-odds of the second label). The answer is kept under `prediction_id` (input: the features as a JSON blob) for clinician review and feedback datasets. Rejects: missing or unknown features (400, `details.missing`/`details.unknown`), values that are not finite numbers (400), a model that is not XGBoost or lists no `metadata.features` (400), an unknown model or alias (404), another media type (415).",
+    "summary": "Imaging app: biomarker prediction with its explanation — TreeSHAP, KernelSHAP or LIME (seed 000 path).",
+    "description": "Predicts with a tabular binary classifier (default `biomarker_classifier@production`, the XGBoost demo model trained by `kiln train imaging-demo`, which ships its training rows as reference.json; DEMO, not for clinical use) and explains the prediction with `method`: `tree_shap` (XGBoost models, their default): `shap.base_value` + Σ `contribution` = `shap.margin` (log-odds of the second label); `kernel_shap` (any tabular model, the default for non-XGBoost ones): KernelSHAP on the probability of the second label over 100 k-means rows of the version's reference.json, 2·M + 2048 coalitions, seed 0: `shap.base_value` + Σ `contribution` = `shap.prediction`; `lime` (any tabular model): the `lime` block holds the top 10 `weights` (each with the instance's bin as `condition`), the intercept as `base_value`, the surrogate's `r2` and `local_prediction`. The answer, explanation included (also as `explanation`), is kept under `prediction_id` (input: the features as a JSON blob) for clinician review; GET /v1/feedback shows the explanation with each review. Rejects: missing or unknown features (400, `details.missing`/`details.unknown`), values that are not finite numbers (400), an unknown method (400), a model that lists no `metadata.features` (400), a method the model cannot do — tree_shap on a non-XGBoost model, a non-tabular model, kernel_shap/lime without a reference.json (422 `explanation_unsupported` or 400) —, an unknown model or alias (404), another media type (415).",
     "requestBody": {
      "required": true,
      "content": {
@@ -35,6 +35,15 @@ enum ImagingOpenAPI {
          "model": {
           "type": "string",
           "description": "`name` or `name@alias`."
+         },
+         "method": {
+          "type": "string",
+          "enum": [
+           "tree_shap",
+           "kernel_shap",
+           "lime"
+          ],
+          "description": "The explanation; default tree_shap for XGBoost models, kernel_shap otherwise."
          }
         }
        }
@@ -52,8 +61,7 @@ enum ImagingOpenAPI {
           "prediction_id",
           "model",
           "prediction",
-          "probability",
-          "shap"
+          "probability"
          ],
          "properties": {
           "prediction_id": {
@@ -118,10 +126,15 @@ enum ImagingOpenAPI {
               }
              }
             }
-           }
+           },
+           "description": "tree_shap and kernel_shap: the SHAP block (`method` says which)."
           },
           "processing_time_ms": {
            "type": "number"
+          },
+          "lime": {
+           "type": "object",
+           "description": "lime: the LIME block."
           }
          }
         }
@@ -148,6 +161,16 @@ enum ImagingOpenAPI {
      },
      "default": {
       "$ref": "#/components/responses/Error"
+     },
+     "422": {
+      "description": "explanation_unsupported: the model cannot be explained with this method.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
      }
     }
    }

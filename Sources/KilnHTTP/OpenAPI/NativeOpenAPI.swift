@@ -608,7 +608,7 @@ enum NativeOpenAPI {
    "post": {
     "operationId": "uploadModelVersion",
     "summary": "Upload a new version (admin): loaded from a staging folder first, visible only if it loads.",
-    "description": "multipart/form-data with `artifact` (a .pt TorchScript file, or .json/.ubj XGBoost model) and, optionally, `config` (JSON; required for a new model, otherwise an override for this version). Rejects: another media type (415); a missing or unknown artifact type, an invalid config, or an artifact that does not load (400); a body over max_upload (413).",
+    "description": "multipart/form-data with `artifact` (a .pt TorchScript file, or .json/.ubj XGBoost model) and, optionally, `config` (JSON; required for a new model, otherwise an override for this version) and `reference` (reference.json: `{\"feature_names\": [...], \"rows\": [[...]]}`, 1…100000 rows of the model's features, for tabular models only: the background KernelSHAP and permutation integrate over and LIME's training statistics). Rejects: another media type (415); a missing or unknown artifact type, an invalid config or reference, or an artifact that does not load (400); a body over max_upload (413).",
     "parameters": [
      {
       "name": "model",
@@ -636,6 +636,11 @@ enum NativeOpenAPI {
          "config": {
           "type": "string",
           "description": "config.json as text"
+         },
+         "reference": {
+          "type": "string",
+          "format": "binary",
+          "description": "reference.json"
          }
         }
        }
@@ -756,6 +761,223 @@ enum NativeOpenAPI {
      },
      "401": {
       "$ref": "#/components/responses/Unauthenticated"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/models/{model}/explain": {
+   "post": {
+    "operationId": "explainModel",
+    "summary": "Explain a tabular model's predictions: TreeSHAP, KernelSHAP, LIME or permutation, one explanation per input row.",
+    "description": "The body is a V2 inference request (`inputs` as for POST /v2/models/{model}/infer, JSON or the binary extension) whose `parameters` choose the explanation: `method` (required): `tree_shap` (XGBoost: exact TreeSHAP from pred_contribs, log-odds), `kernel_shap` (model-agnostic Shapley values: coalitions enumerated by size while the budget covers a size, the rest sampled with the Shapley kernel, a constrained weighted regression; as shap.KernelExplainer with l1_reg=0), `lime` (lime_tabular's defaults: quartile bins from the training rows, samples drawn bin by bin, kernel √exp(−d²/w²) with w = 0.75·√features, ridge surrogate), `permutation` (each feature replaced by the background's values in turn: f(x) − E[f(x with xⱼ ← bⱼ)]); what a version supports is `explain_methods` in GET /v1/models/{model}. Options: `samples` (2…100000; KernelSHAP default 2·M + 2048, LIME 5000), `seed` (default 0; the same seed gives the same answer), `background` (rows the caller sends; else the version's reference.json, summarised to `background_size` rows, default 100, by `background_summary`: `kmeans` (default for the reference, as shap.kmeans), `sample`, `all` (default for rows sent)), `background_weights`, `num_features` (LIME, default 10), `feature_selection` (LIME: auto, forward_selection, highest_weights, none), `target` (output column index or label; default the only column, else the class predicted for the first row), `tree_evaluator` (KernelSHAP on an XGBoost JSON model, default true: coalition values from the model's own trees, used only when they agree with XGBoost to 1e-5 on the instance and background rows; false: every row through XGBoost), `job` (true: run as an `explain` job; default: a job when the work exceeds 2,000,000 model rows). Model rows are evaluated through the model's scheduler in chunks of 16384 (queue bound and metrics apply). Rejects: a missing or unknown method, options of the wrong type or out of range, background rows of the wrong width, a tree_evaluator that is not a boolean, a target the model lacks, no background for KernelSHAP/permutation/LIME when the version has no reference.json, more than 256 rows, non-finite values, more than 50,000,000 model rows in all (400); a method the model cannot do, e.g. a non-tabular model or TreeSHAP on a TorchScript model (422 explanation_unsupported); an unknown model (404); a body over max_upload (413).",
+    "parameters": [
+     {
+      "name": "model",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      },
+      "description": "`name` or `name@alias`."
+     },
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      },
+      "description": "With a job: a repeated submission by the same caller returns the first job (200)."
+     },
+     {
+      "name": "Inference-Header-Content-Length",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 0
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object"
+       }
+      },
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The explanation (or, with an Idempotency-Key, the job that key already created).",
+      "content": {
+       "application/json": {
+        "schema": {
+         "oneOf": [
+          {
+           "$ref": "#/components/schemas/ExplainAnswer"
+          },
+          {
+           "$ref": "#/components/schemas/JobAccepted"
+          }
+         ]
+        }
+       }
+      }
+     },
+     "202": {
+      "description": "Queued as an `explain` job (Location: /v1/jobs/{id}); the job's result is an ExplainAnswer.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/JobAccepted"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "422": {
+      "$ref": "#/components/responses/ExplanationUnsupported"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/models/{model}/versions/{version}/explain": {
+   "post": {
+    "operationId": "explainModelVersion",
+    "summary": "Explain a tabular model's predictions: TreeSHAP, KernelSHAP, LIME or permutation, one explanation per input row.",
+    "description": "The body is a V2 inference request (`inputs` as for POST /v2/models/{model}/infer, JSON or the binary extension) whose `parameters` choose the explanation: `method` (required): `tree_shap` (XGBoost: exact TreeSHAP from pred_contribs, log-odds), `kernel_shap` (model-agnostic Shapley values: coalitions enumerated by size while the budget covers a size, the rest sampled with the Shapley kernel, a constrained weighted regression; as shap.KernelExplainer with l1_reg=0), `lime` (lime_tabular's defaults: quartile bins from the training rows, samples drawn bin by bin, kernel √exp(−d²/w²) with w = 0.75·√features, ridge surrogate), `permutation` (each feature replaced by the background's values in turn: f(x) − E[f(x with xⱼ ← bⱼ)]); what a version supports is `explain_methods` in GET /v1/models/{model}. Options: `samples` (2…100000; KernelSHAP default 2·M + 2048, LIME 5000), `seed` (default 0; the same seed gives the same answer), `background` (rows the caller sends; else the version's reference.json, summarised to `background_size` rows, default 100, by `background_summary`: `kmeans` (default for the reference, as shap.kmeans), `sample`, `all` (default for rows sent)), `background_weights`, `num_features` (LIME, default 10), `feature_selection` (LIME: auto, forward_selection, highest_weights, none), `target` (output column index or label; default the only column, else the class predicted for the first row), `tree_evaluator` (KernelSHAP on an XGBoost JSON model, default true: coalition values from the model's own trees, used only when they agree with XGBoost to 1e-5 on the instance and background rows; false: every row through XGBoost), `job` (true: run as an `explain` job; default: a job when the work exceeds 2,000,000 model rows). Model rows are evaluated through the model's scheduler in chunks of 16384 (queue bound and metrics apply). Rejects: a missing or unknown method, options of the wrong type or out of range, background rows of the wrong width, a tree_evaluator that is not a boolean, a target the model lacks, no background for KernelSHAP/permutation/LIME when the version has no reference.json, more than 256 rows, non-finite values, more than 50,000,000 model rows in all (400); a method the model cannot do, e.g. a non-tabular model or TreeSHAP on a TorchScript model (422 explanation_unsupported); an unknown model (404); a body over max_upload (413).",
+    "parameters": [
+     {
+      "name": "model",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      },
+      "description": "`name` or `name@alias`."
+     },
+     {
+      "name": "version",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      },
+      "description": "A version number or an alias."
+     },
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      },
+      "description": "With a job: a repeated submission by the same caller returns the first job (200)."
+     },
+     {
+      "name": "Inference-Header-Content-Length",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 0
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object"
+       }
+      },
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The explanation (or, with an Idempotency-Key, the job that key already created).",
+      "content": {
+       "application/json": {
+        "schema": {
+         "oneOf": [
+          {
+           "$ref": "#/components/schemas/ExplainAnswer"
+          },
+          {
+           "$ref": "#/components/schemas/JobAccepted"
+          }
+         ]
+        }
+       }
+      }
+     },
+     "202": {
+      "description": "Queued as an `explain` job (Location: /v1/jobs/{id}); the job's result is an ExplainAnswer.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/JobAccepted"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/InvalidArgument"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthenticated"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "413": {
+      "$ref": "#/components/responses/PayloadTooLarge"
+     },
+     "422": {
+      "$ref": "#/components/responses/ExplanationUnsupported"
      },
      "429": {
       "$ref": "#/components/responses/RateLimited"
@@ -1606,6 +1828,23 @@ enum NativeOpenAPI {
      "last_used": {
       "type": "string",
       "format": "date-time"
+     },
+     "explain_methods": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "enum": [
+        "tree_shap",
+        "kernel_shap",
+        "lime",
+        "permutation"
+       ]
+      },
+      "description": "What POST /v1/models/{model}/explain can do with this version (loaded versions only)."
+     },
+     "reference_rows": {
+      "type": "integer",
+      "description": "Rows in the version's reference.json (training rows for explanations), when it ships one."
      }
     }
    },
@@ -1969,6 +2208,179 @@ enum NativeOpenAPI {
       "type": "string"
      }
     }
+   },
+   "ExplainAnswer": {
+    "type": "object",
+    "required": [
+     "model_name",
+     "model_version",
+     "method",
+     "parameters",
+     "output",
+     "feature_names",
+     "explanations"
+    ],
+    "properties": {
+     "model_name": {
+      "type": "string"
+     },
+     "model_version": {
+      "type": "string"
+     },
+     "method": {
+      "type": "string",
+      "enum": [
+       "tree_shap",
+       "kernel_shap",
+       "lime",
+       "permutation"
+      ]
+     },
+     "parameters": {
+      "type": "object",
+      "description": "Every parameter that shaped the result: samples (coalitions or LIME samples), seed, background (`reference` or `request`), background_summary (`kmeans`, `sample`, `all`), background_rows, num_features, feature_selection, kernel_width.",
+      "properties": {
+       "samples": {
+        "type": "integer"
+       },
+       "seed": {
+        "type": "integer"
+       },
+       "background": {
+        "type": "string"
+       },
+       "background_summary": {
+        "type": "string"
+       },
+       "background_rows": {
+        "type": "integer"
+       },
+       "num_features": {
+        "type": "integer"
+       },
+       "feature_selection": {
+        "type": "string"
+       },
+       "kernel_width": {
+        "type": "number"
+       },
+       "evaluator": {
+        "type": "string",
+        "enum": [
+         "trees",
+         "model"
+        ],
+        "description": "KernelSHAP: how the coalitions were evaluated."
+       }
+      }
+     },
+     "output": {
+      "type": "object",
+      "required": [
+       "name",
+       "index",
+       "space"
+      ],
+      "properties": {
+       "name": {
+        "type": "string"
+       },
+       "index": {
+        "type": "integer",
+        "description": "The output column explained."
+       },
+       "label": {
+        "type": "string"
+       },
+       "space": {
+        "type": "string",
+        "enum": [
+         "output",
+         "margin"
+        ],
+        "description": "`margin`: TreeSHAP explains the raw log-odds; `output`: the model's output as served (a probability for the demo models)."
+       }
+      }
+     },
+     "feature_names": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "explanations": {
+      "type": "array",
+      "description": "One per input row, in order.",
+      "items": {
+       "type": "object",
+       "required": [
+        "prediction",
+        "base_value",
+        "top"
+       ],
+       "properties": {
+        "prediction": {
+         "type": "number",
+         "description": "The model's value for the row, in `output.space`."
+        },
+        "base_value": {
+         "type": "number",
+         "description": "SHAP: E[f(background)]; LIME: the surrogate's intercept; permutation: the prediction."
+        },
+        "values": {
+         "type": "array",
+         "items": {
+          "type": "number"
+         },
+         "description": "SHAP and permutation: one value per feature, in feature_names order. SHAP: base_value + Σ values = prediction."
+        },
+        "top": {
+         "type": "array",
+         "items": {
+          "type": "object",
+          "required": [
+           "feature",
+           "index",
+           "weight"
+          ],
+          "properties": {
+           "feature": {
+            "type": "string"
+           },
+           "index": {
+            "type": "integer"
+           },
+           "condition": {
+            "type": "string",
+            "description": "LIME: the instance's bin the weight belongs to, as lime names it (`2.50 < age <= 4.00`)."
+           },
+           "weight": {
+            "type": "number"
+           }
+          }
+         },
+         "description": "Features by |weight|, largest first (LIME: the selected features and their surrogate weights)."
+        },
+        "additivity_error": {
+         "type": "number",
+         "description": "SHAP: |base_value + Σ values − prediction|."
+        },
+        "fit_error": {
+         "type": "number",
+         "description": "KernelSHAP: weighted RMS error of the additive model over the sampled coalitions; LIME: 1 − r2."
+        },
+        "r2": {
+         "type": "number",
+         "description": "LIME: the ridge surrogate's weighted R² on its samples."
+        },
+        "local_prediction": {
+         "type": "number",
+         "description": "LIME: the surrogate at the instance."
+        }
+       }
+      }
+     }
+    }
    }
   },
   "responses": {
@@ -2054,6 +2466,16 @@ enum NativeOpenAPI {
    },
    "RateLimited": {
     "description": "rate_limited: too many requests; see the Retry-After header.",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "ExplanationUnsupported": {
+    "description": "The model cannot be explained with this method (`explanation_unsupported`); `details.supported` lists the methods it can.",
     "content": {
      "application/json": {
       "schema": {

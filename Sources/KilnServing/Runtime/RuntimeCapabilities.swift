@@ -1,3 +1,4 @@
+import Foundation
 import KilnCore
 import Torch
 import XGBoost
@@ -20,7 +21,18 @@ public protocol TreeContributions: Sendable {
     func contributions(_ values: [Float], rows: Int, columns: Int) throws -> [Float]
 }
 
+/// A tree ensemble whose trees an app may read (XGBoost's JSON model file), for evaluators that
+/// work on the trees themselves (KernelSHAP's coalition values).
+public protocol TreeModelFile: Sendable {
+    /// nil when the model was not loaded from JSON (`model.ubj`).
+    var treeModelJSON: URL? { get }
+}
+
 extension TorchScriptRuntime: TorchScriptMethods {}
+
+extension XGBoostRuntime: TreeModelFile {
+    public var treeModelJSON: URL? { artifact?.pathExtension.lowercased() == "json" ? artifact : nil }
+}
 
 extension XGBoostRuntime: TreeContributions {
     public func margins(_ values: [Float], rows: Int, columns: Int) throws -> [Float] {

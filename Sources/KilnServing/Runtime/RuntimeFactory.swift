@@ -60,7 +60,7 @@ public final class RuntimeFactory: Sendable {
                 throw KilnError.invalidArgument(
                     "the model takes \(model.featureCount) features; config.json declares \(version.config.inputs[0].shape[1])")
             }
-            return XGBoostRuntime(model: model)
+            return XGBoostRuntime(model: model, artifact: version.artifact)
         }
     }
 }

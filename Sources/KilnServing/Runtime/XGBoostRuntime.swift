@@ -1,3 +1,4 @@
+import Foundation
 import KilnCore
 import XGBoost
 
@@ -6,6 +7,13 @@ import XGBoost
 public struct XGBoostRuntime: ModelRuntime {
     /// The booster, for apps that need more than `execute` (TreeSHAP contributions, margins).
     public let model: XGBoostModel
+    /// The file it was loaded from (`model.json` or `model.ubj`).
+    public let artifact: URL?
+
+    public init(model: XGBoostModel, artifact: URL? = nil) {
+        self.model = model
+        self.artifact = artifact
+    }
 
     public func execute(_ inputs: [Tensor]) throws -> [Tensor] {
         let input = inputs[0]
