@@ -175,10 +175,25 @@ public final class ExplainService: Sendable {
               ensemble.featureCount == plan.background.columns else { return nil }
         let checked = 1 + plan.background.rows
         let reference = try await rows.column(0, total: checked) { plan.rows($0) }
-        var outputs = try await loaded.scheduler.perform((any ModelRuntime).self, rows: plan.rowCount) { _ in ensemble.coalitionOutputs(plan) }
-        guard (0..<checked).allSatisfy({ abs(outputs[$0] - reference[$0]) <= 1e-5 }) else { return nil }
-        outputs.replaceSubrange(0..<checked, with: reference)
-        return outputs
+        let agrees = (0..<checked).allSatisfy { row in abs(ensemble.predict(plan.rows(row..<(row + 1))[...]) - reference[row]) <= 1e-5 }
+        guard agrees else { return nil }
+        // The trees in as many parts as the model has instances, each on its compute threads.
+        let parts = max(1, min(loaded.config.instances, ensemble.treeCount))
+        let size = (ensemble.treeCount + parts - 1) / parts
+        let ranges = stride(from: 0, to: ensemble.treeCount, by: max(size, 1)).map { $0..<min(ensemble.treeCount, $0 + size) }
+        let pieces = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for (index, range) in ranges.enumerated() {
+                group.addTask {
+                    (index, try await loaded.scheduler.perform((any ModelRuntime).self, rows: plan.sampleCount * plan.background.rows / ranges.count) { _ in
+                        ensemble.coalitionMargins(plan, trees: range)
+                    })
+                }
+            }
+            var pieces = [[Float]](repeating: [], count: ranges.count)
+            for try await (index, piece) in group { pieces[index] = piece }
+            return pieces
+        }
+        return reference + ensemble.outputs(margins: pieces)
     }
 
     func treeEnsemble(_ loaded: LoadedVersion) async throws -> TreeEnsemble? {

@@ -99,33 +99,16 @@ public struct FeatureAnalysis: Codable, Sendable {
 
     /// Gain per feature, per tree, from XGBoost's JSON model.
     static func treeGains(modelJSON: Data, features: Int) throws -> [[Double]] {
-        struct Model: Decodable {
-            struct Learner: Decodable {
-                struct Booster: Decodable {
-                    struct Inner: Decodable {
-                        struct Tree: Decodable {
-                            var split_indices: [Int]
-                            var loss_changes: [Double]
-                            var left_children: [Int]
-                        }
-                        var trees: [Tree]
-                    }
-                    var model: Inner
-                }
-                var gradient_booster: Booster
-            }
-            var learner: Learner
-        }
-        let model: Model
+        let model: XGBoostModelJSON
         do {
-            model = try JSONDecoder().decode(Model.self, from: modelJSON)
+            model = try JSONDecoder().decode(XGBoostModelJSON.self, from: modelJSON)
         } catch {
             throw KilnError(.internal, "cannot read the trees of the trained model: \(error)")
         }
-        return model.learner.gradient_booster.model.trees.map { tree in
+        return model.trees.map { tree in
             var gains = [Double](repeating: 0, count: features)
             for node in tree.left_children.indices where tree.left_children[node] != -1 {
-                let feature = tree.split_indices[node]
+                let feature = Int(tree.split_indices[node])
                 if feature < features { gains[feature] += tree.loss_changes[node] }
             }
             return gains

@@ -65,6 +65,9 @@ public struct BiomarkerDemoTrainer: Sendable {
             "inputs": .array([.object(["name": "features", "datatype": "FP32", "shape": .array([.int(-1), .int(table.features.count)])])]),
             "outputs": .array([.object(["name": "probability_benign", "datatype": "FP32", "shape": .array([.int(-1)])])]),
             "max_batch_size": .int(64),
+            // XGBoost predicts on one thread per instance: two instances use both cores of a
+            // small machine (concurrent requests, and an explanation's parts in parallel).
+            "instance_count": .int(2),
             "labels": .array(["malignant", "benign"]),
             "metadata": .object([
                 "demo": .bool(true),

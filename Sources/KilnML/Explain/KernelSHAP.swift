@@ -217,16 +217,23 @@ struct CoalitionSampler {
         sampling = Array(sampling[fullSizes...])
         let total = sampling.reduce(0, +)
         sampling = sampling.map { $0 / total }
-        var seen: [[UInt8]: Int] = [:]
+        // Coalitions already drawn, by their mask packed into bits (64 features per word).
+        var seen: [[UInt64]: Int] = [:]
+        func packed(_ mask: [UInt8]) -> [UInt64] {
+            var words = [UInt64](repeating: 0, count: (m + 63) / 64)
+            for index in 0..<m where mask[index] == 1 { words[index / 64] |= 1 << UInt64(index % 64) }
+            return words
+        }
         var draws = 0
         while left > 0, draws < 4 * (budget - fixed) {
             draws += 1
             let size = draw(sampling) + fullSizes + 1
             var mask = [UInt8](repeating: 0, count: m)
             for index in randomSubset(size) { mask[index] = 1 }
-            let position = seen[mask]
+            let key = packed(mask)
+            let position = seen[key]
             if position == nil {
-                seen[mask] = weights.count
+                seen[key] = weights.count
                 add(mask, weight: 1)
                 left -= 1
             } else {

@@ -18,6 +18,11 @@ public struct TreeEnsemble: Sendable {
         /// Distinct split features.
         var features: [Int]
 
+        /// XGBoost's rule: a missing value takes the default branch, otherwise `value < threshold` goes left.
+        @inline(__always) func goesLeft(_ node: Int, _ value: Float) -> Bool {
+            value.isNaN ? defaultLeft[node] : value < threshold[node]
+        }
+
         /// The leaf value `value(feature)` leads to.
         @inline(__always) func leaf(_ value: (Int) -> Float) -> Float {
             var node = 0
@@ -37,33 +42,7 @@ public struct TreeEnsemble: Sendable {
     /// nil when the model is outside what this evaluator reproduces (several outputs,
     /// categorical splits, another objective); the caller then evaluates through XGBoost.
     public init?(xgboostJSON data: Data) {
-        struct Model: Decodable {
-            struct Learner: Decodable {
-                struct Parameters: Decodable { var base_score: String; var num_class: String?; var num_feature: String; var num_target: String? }
-                struct Objective: Decodable { var name: String }
-                struct Booster: Decodable {
-                    struct Inner: Decodable {
-                        struct Tree: Decodable {
-                            var split_indices: [Int32]
-                            var split_conditions: [Float]
-                            var left_children: [Int32]
-                            var right_children: [Int32]
-                            var default_left: [Int]
-                            var split_type: [Int]?
-                        }
-                        var trees: [Tree]
-                        var tree_info: [Int]
-                    }
-                    var name: String
-                    var model: Inner
-                }
-                var learner_model_param: Parameters
-                var objective: Objective
-                var gradient_booster: Booster
-            }
-            var learner: Learner
-        }
-        guard let model = try? JSONDecoder().decode(Model.self, from: data) else { return nil }
+        guard let model = try? JSONDecoder().decode(XGBoostModelJSON.self, from: data) else { return nil }
         let learner = model.learner
         guard learner.gradient_booster.name == "gbtree", Int(learner.learner_model_param.num_class ?? "0") ?? 1 <= 1,
               Int(learner.learner_model_param.num_target ?? "1") == 1,
@@ -81,7 +60,7 @@ public struct TreeEnsemble: Sendable {
             return nil
         }
         var trees: [Tree] = []
-        for tree in learner.gradient_booster.model.trees {
+        for tree in model.trees {
             let count = tree.left_children.count
             guard count > 0, [tree.split_indices.count, tree.split_conditions.count, tree.right_children.count, tree.default_left.count]
                     .allSatisfy({ $0 == count }),
@@ -120,62 +99,111 @@ public struct TreeEnsemble: Sendable {
     /// of those features is walked once per background row, and each coalition then adds its
     /// pattern's leaf values to its background rows' margins (in tree order, as XGBoost sums).
     public func coalitionOutputs(_ plan: KernelSHAP) -> [Double] {
+        let background = plan.background, columns = background.columns
+        return [predict(plan.instance[...])]
+            + (0..<background.rows).map { predict(background.values[($0 * columns)..<(($0 + 1) * columns)]) }
+            + outputs(margins: [coalitionMargins(plan, trees: 0..<trees.count)])
+    }
+
+    public var treeCount: Int { trees.count }
+
+    /// The coalition rows' outputs from partial margins of consecutive tree ranges (added in
+    /// order to the base margin, then the link).
+    public func outputs(margins parts: [[Float]]) -> [Double] {
+        guard let first = parts.first else { return [] }
+        var margins = [Float](repeating: baseMargin, count: first.count)
+        margins.withUnsafeMutableBufferPointer { margins in
+            for part in parts {
+                part.withUnsafeBufferPointer { part in
+                    for index in 0..<margins.count { margins[index] += part[index] }
+                }
+            }
+        }
+        switch link {
+        case .identity: return margins.map(Double.init)
+        case .logistic: return margins.map { Double(1 / (1 + exp(-$0))) }
+        }
+    }
+
+    /// The coalition rows' margins over the trees `range` alone (`samples × background rows`,
+    /// in plan order), so that parts of the ensemble can run on several threads.
+    public func coalitionMargins(_ plan: KernelSHAP, trees range: Range<Int>) -> [Float] {
         let background = plan.background, x = plan.instance
-        let b = background.rows, columns = background.columns, samples = plan.sampleCount
+        let b = background.rows, columns = background.columns, samples = plan.sampleCount, first = 0
         let m = plan.varying.count
         var position = [Int](repeating: -1, count: columns)
         for (index, feature) in plan.varying.enumerated() { position[feature] = index }
-        var margins = [Float](repeating: baseMargin, count: samples * b)
+        var margins = [Float](repeating: 0, count: samples * b)
         var table: [Float] = []
-        for tree in trees {
-            let own = tree.features.filter { position[$0] >= 0 }
-            guard own.count <= 63 else {
-                // Too many features for a pattern key: walk every coalition row.
-                for sample in 0..<samples {
-                    let mask = plan.masks[(sample * m)..<((sample + 1) * m)]
-                    for row in 0..<b {
-                        margins[sample * b + row] += tree.leaf { feature in
-                            let index = position[feature]
-                            return index >= 0 && mask[mask.startIndex + index] == 0 ? background.values[row * columns + feature] : x[feature]
+        var slots: [Int32] = []
+        var patternOf = [Int](repeating: 0, count: samples)
+        plan.masks.withUnsafeBufferPointer { masks in
+            background.values.withUnsafeBufferPointer { rows in
+                for tree in trees[range] {
+                    let own = tree.features.filter { position[$0] >= 0 }
+                    // The bit of each node's feature in a pattern key (-1: not varying, the instance's value).
+                    var bitOf = [Int](repeating: -1, count: columns)
+                    for (bit, feature) in own.enumerated() { bitOf[feature] = bit }
+                    if own.count > 16 {
+                        // Too many features for a table of patterns: walk every coalition row.
+                        for sample in 0..<samples {
+                            let mask = masks.baseAddress! + (first + sample) * m
+                            for row in 0..<b {
+                                margins[sample * b + row] += tree.leaf { feature in
+                                    let index = position[feature]
+                                    return index >= 0 && mask[index] == 0 ? rows[row * columns + feature] : x[feature]
+                                }
+                            }
+                        }
+                        continue
+                    }
+                    let ownPositions = own.map { position[$0] }
+                    // Each node's decision for the instance, and for every background row, once.
+                    let nodes = tree.left.count
+                    var nodeBit = [Int](repeating: -1, count: nodes)
+                    var instanceLeft = [Bool](repeating: false, count: nodes)
+                    var rowLeft = [Bool](repeating: false, count: nodes * b)
+                    for node in 0..<nodes where tree.left[node] != -1 {
+                        let feature = Int(tree.feature[node])
+                        nodeBit[node] = bitOf[feature]
+                        instanceLeft[node] = tree.goesLeft(node, x[feature])
+                        if bitOf[feature] >= 0 {
+                            for row in 0..<b { rowLeft[node * b + row] = tree.goesLeft(node, rows[row * columns + feature]) }
                         }
                     }
-                }
-                continue
-            }
-            var patterns: [UInt64: Int] = [:]
-            var patternOf = [Int](repeating: 0, count: samples)
-            table.removeAll(keepingCapacity: true)
-            for sample in 0..<samples {
-                var key: UInt64 = 0
-                for (bit, feature) in own.enumerated() where plan.masks[sample * m + position[feature]] == 1 { key |= 1 << UInt64(bit) }
-                if let known = patterns[key] {
-                    patternOf[sample] = known
-                    continue
-                }
-                let index = patterns.count
-                patterns[key] = index
-                patternOf[sample] = index
-                for row in 0..<b {
-                    table.append(tree.leaf { feature in
-                        let bit = own.firstIndex(of: feature)
-                        if let bit, key & (1 << UInt64(bit)) != 0 { return x[feature] }
-                        return position[feature] >= 0 ? background.values[row * columns + feature] : x[feature]
-                    })
-                }
-            }
-            table.withUnsafeBufferPointer { leaves in
-                margins.withUnsafeMutableBufferPointer { margins in
+                    slots = [Int32](repeating: -1, count: 1 << own.count)
+                    table.removeAll(keepingCapacity: true)
+                    var patterns = 0
                     for sample in 0..<samples {
-                        let source = patternOf[sample] * b, target = sample * b
-                        for row in 0..<b { margins[target + row] += leaves[source + row] }
+                        var key = 0
+                        for (bit, index) in ownPositions.enumerated() where masks[(first + sample) * m + index] == 1 { key |= 1 << bit }
+                        if slots[key] < 0 {
+                            slots[key] = Int32(patterns)
+                            patterns += 1
+                            for row in 0..<b {
+                                var node = 0
+                                while tree.left[node] != -1 {
+                                    let bit = nodeBit[node]
+                                    let left = bit < 0 || key & (1 << bit) != 0 ? instanceLeft[node] : rowLeft[node * b + row]
+                                    node = Int(left ? tree.left[node] : tree.right[node])
+                                }
+                                table.append(tree.threshold[node])
+                            }
+                        }
+                        patternOf[sample] = Int(slots[key])
+                    }
+                    table.withUnsafeBufferPointer { leaves in
+                        margins.withUnsafeMutableBufferPointer { margins in
+                            for sample in 0..<samples {
+                                let source = leaves.baseAddress! + patternOf[sample] * b
+                                let target = margins.baseAddress! + sample * b
+                                for row in 0..<b { target[row] += source[row] }
+                            }
+                        }
                     }
                 }
             }
         }
-        var outputs = [Double](repeating: 0, count: plan.rowCount)
-        outputs[0] = predict(x[...])
-        for row in 0..<b { outputs[1 + row] = predict(background.values[(row * columns)..<((row + 1) * columns)]) }
-        for index in margins.indices { outputs[1 + b + index] = output(margins[index]) }
-        return outputs
+        return margins
     }
 }
