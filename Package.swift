@@ -136,7 +136,7 @@ let package = Package(
         ),
         .target(name: "KilnML", dependencies: ["KilnCore"], swiftSettings: swiftSettings),
         // Explanations of served models (TreeSHAP, KernelSHAP, LIME, permutation) and the `explain` job kind.
-        .target(name: "KilnExplain", dependencies: ["KilnCore", "KilnML", "KilnServing", "KilnJobs", "KilnStore"], swiftSettings: swiftSettings),
+        .target(name: "KilnExplain", dependencies: ["KilnCore", "KilnML", "KilnServing", "KilnJobs", "KilnStore", "Torch"], swiftSettings: swiftSettings),
         .target(
             name: "KilnFeedback",
             dependencies: ["KilnCore", "KilnStore", "KilnServing", .product(name: "SQLKit", package: "sql-kit")],

@@ -34,7 +34,7 @@ def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("explain") / "data"
     subprocess.run([KILN_BIN, "train", "imaging-demo", "--only", "biomarker", "--data-dir", str(data_dir),
                     "--biomarker-data", str(DATA)], check=True, capture_output=True, text=True)
-    for name in ("tabular_mlp", "pretrained_mri_unet"):
+    for name in ("tabular_mlp", "pretrained_mri_unet", "untrained_ct_cnn"):
         shutil.copytree(ROOT / "examples" / "models" / name, data_dir / "models" / name)
     process = KilnProcess(data_dir).start()
     yield process
@@ -66,6 +66,8 @@ def test_metadata_lists_the_methods_and_the_reference_sample(server):
     assert "reference_rows" not in mlp["versions"][0]
     mri = requests.get(f"{server.url}/v1/models/pretrained_mri_unet", headers=server.headers()).json()
     assert mri["versions"][0]["explain_methods"] == []
+    cnn = requests.get(f"{server.url}/v1/models/untrained_ct_cnn", headers=server.headers()).json()
+    assert cnn["versions"][0]["explain_methods"] == ["grad_cam"]
 
 
 def test_tree_shap_equals_xgboost_pred_contribs(server):
@@ -224,3 +226,28 @@ def test_biomarker_explanations_are_archived_for_review(server):
     listed = requests.get(f"{server.url}/v1/feedback", params={"model": MODEL}, headers=headers).json()["reviews"]
     [item] = [review for review in listed if review["prediction_id"] == prediction_id]
     assert item["explanation"] == answers["lime"]["lime"]
+
+
+def test_grad_cam_maps_an_image_classifier(server):
+    # A bright square in the top left of an otherwise dark 64×64 image, twice (two images in one request).
+    image = np.zeros((2, 1, 64, 64), dtype=np.float32)
+    image[:, :, 8:24, 8:24] = 1.0
+    body = {"inputs": [{"name": "image", "datatype": "FP32", "shape": [2, 1, 64, 64], "data": image.ravel().tolist()}],
+            "parameters": {"method": "grad_cam", "target": 2}}
+    answer = requests.post(f"{server.url}/v1/models/untrained_ct_cnn/explain", json=body, headers=server.headers())
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["method"] == "grad_cam" and result["output"]["index"] == 2 and len(result["explanations"]) == 2
+    for explanation in result["explanations"]:
+        heatmap = explanation["heatmap"]
+        assert heatmap["method"] in ("grad-cam", "saliency")
+        values = np.array(heatmap["values"])
+        assert values.shape == (heatmap["height"], heatmap["width"]) and values.min() >= 0 and values.max() <= 1 + 1e-6
+        assert 0 <= explanation["prediction"] <= 1 and "base_value" not in explanation
+    assert result["explanations"][0]["heatmap"] == result["explanations"][1]["heatmap"]
+    too_many = {"inputs": [{"name": "image", "datatype": "FP32", "shape": [17, 1, 64, 64], "data": [0.0] * (17 * 64 * 64)}],
+                "parameters": {"method": "grad_cam"}}
+    assert requests.post(f"{server.url}/v1/models/untrained_ct_cnn/explain", json=too_many, headers=server.headers()).status_code == 400
+    wrong = dict(body, parameters={"method": "kernel_shap"})
+    refused = requests.post(f"{server.url}/v1/models/untrained_ct_cnn/explain", json=wrong, headers=server.headers())
+    assert refused.status_code == 422 and refused.json()["error"]["details"]["supported"] == ["grad_cam"]

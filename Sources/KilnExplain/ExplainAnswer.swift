@@ -40,8 +40,8 @@ public struct ExplainAnswer: Codable, Sendable, Equatable {
     public struct Explanation: Codable, Sendable, Equatable {
         /// The model's output for the row (in `output.space`).
         public var prediction: Double
-        /// SHAP: E[f(background)]; LIME: the surrogate's intercept; permutation: f(x).
-        public var baseValue: Double
+        /// SHAP: E[f(background)]; LIME: the surrogate's intercept; permutation: f(x); grad_cam: none.
+        public var baseValue: Double?
         /// SHAP and permutation: one value per feature, in `feature_names` order.
         public var values: [Double]?
         /// Features by |weight|, largest first (LIME's top features; the SHAP values sorted).
@@ -54,6 +54,17 @@ public struct ExplainAnswer: Codable, Sendable, Equatable {
         /// LIME: the surrogate's weighted R² and its prediction at the instance.
         public var r2: Double?
         public var localPrediction: Double?
+        /// grad_cam: the map over the image.
+        public var heatmap: Heatmap?
+    }
+
+    public struct Heatmap: Codable, Sendable, Equatable {
+        /// `grad-cam`, or `saliency` for a module without the `(logits, feature_map)` method.
+        public var method: String
+        /// At the feature map's resolution (Grad-CAM) or the input's (saliency); 0…1, peak 1.
+        public var width: Int
+        public var height: Int
+        public var values: [[Double]]
     }
 
     public var modelName: String

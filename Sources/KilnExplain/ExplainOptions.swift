@@ -10,11 +10,17 @@ public enum ExplainMethod: String, Sendable, Codable, CaseIterable {
     case lime
     /// Each feature replaced by the background's values in turn: f(x) − E[f(x with xⱼ ← bⱼ)].
     case permutation
+    /// Image classifiers (TorchScript): Grad-CAM through the module's `(logits, feature_map)`
+    /// method, or a gradient saliency map when it has none.
+    case gradCam = "grad_cam"
 
     /// Tabular models (one FP32 input `[-1, features]`) get the model-agnostic methods; tree
-    /// ensembles TreeSHAP too. Images are explained by their apps (Grad-CAM on the CT endpoint).
+    /// ensembles TreeSHAP too; TorchScript image classifiers (one FP32 input `[-1, C, H, W]`,
+    /// one output `[-1, classes]`) Grad-CAM.
     public static func supported(by config: ModelConfig) -> [ExplainMethod] {
-        guard config.tabularFeatureCount != nil, config.outputs.count == 1 else { return [] }
+        guard config.outputs.count == 1 else { return [] }
+        if config.imageClassifierShape != nil { return [.gradCam] }
+        guard config.tabularFeatureCount != nil else { return [] }
         return (config.platform == .xgboost ? [.treeShap] : []) + [.kernelShap, .lime, .permutation]
     }
 }
@@ -121,5 +127,16 @@ public struct ExplainOptions: Sendable {
             throw KilnError.invalidArgument("parameters.\(name) must be an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         return Int(number)
+    }
+}
+
+extension ModelConfig {
+    /// `[channels, height, width]` of a TorchScript image classifier (one FP32 input
+    /// `[-1, C, H, W]` with fixed C, H, W; one output `[-1, classes]`), or nil.
+    var imageClassifierShape: [Int]? {
+        guard platform == .pytorchLibtorch, inputs.count == 1, inputs[0].datatype == .fp32, inputs[0].shape.count == 4,
+              inputs[0].shape[0] == -1, inputs[0].shape.dropFirst().allSatisfy({ $0 > 0 }),
+              outputs.count == 1, outputs[0].shape.count == 2 else { return nil }
+        return Array(inputs[0].shape.dropFirst())
     }
 }

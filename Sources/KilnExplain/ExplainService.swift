@@ -14,6 +14,7 @@ public final class ExplainService: Sendable {
     /// No explanation evaluates more rows than this (a job included).
     public let maxRows: Int
     public static let maxInstances = 256
+    public static let maxImages = 16
 
     /// Summarised backgrounds and fitted discretizers of stored reference samples, by model
     /// version and options: k-means over a reference is worth doing once.
@@ -35,15 +36,17 @@ public final class ExplainService: Sendable {
     }
 
     public func instances(_ loaded: LoadedVersion, _ request: InferenceRequest, options: ExplainOptions) throws -> Instances {
-        guard ExplainMethod.supported(by: loaded.config).contains(options.method), let columns = loaded.config.tabularFeatureCount else {
+        guard ExplainMethod.supported(by: loaded.config).contains(options.method),
+              let columns = loaded.config.tabularFeatureCount ?? loaded.config.imageClassifierShape?.reduce(1, *) else {
             throw KilnError(.explanationUnsupported,
                             "model '\(loaded.name)' cannot be explained with \(options.method.rawValue); it supports \(ExplainMethod.supported(by: loaded.config).map(\.rawValue))",
                             details: ["supported": .array(ExplainMethod.supported(by: loaded.config).map { .string($0.rawValue) })])
         }
         let input = try InferenceService.orderedInputs(request, config: loaded.config)[0]
         let count = input.shape[0]
-        guard (1...Self.maxInstances).contains(count) else {
-            throw KilnError.invalidArgument("explain takes 1...\(Self.maxInstances) rows, got \(count)")
+        let limit = options.method == .gradCam ? Self.maxImages : Self.maxInstances
+        guard (1...limit).contains(count) else {
+            throw KilnError.invalidArgument("explain takes 1...\(limit) \(options.method == .gradCam ? "images" : "rows"), got \(count)")
         }
         let values = input.float32Values()
         guard values.allSatisfy(\.isFinite) else { throw KilnError.invalidArgument("explain needs finite feature values") }
@@ -59,6 +62,7 @@ public final class ExplainService: Sendable {
         case .kernelShap: 1 + background * (1 + (options.samples ?? (2 * columns + 2048)))
         case .lime: options.samples ?? 5000
         case .permutation: 1 + columns * background
+        case .gradCam: 1
         }
         return instances * perInstance
     }
@@ -66,6 +70,7 @@ public final class ExplainService: Sendable {
     public func explain(_ loaded: LoadedVersion, _ request: InferenceRequest, options: ExplainOptions,
                         progress: (@Sendable (Double) async -> Void)? = nil) async throws -> ExplainAnswer {
         let instances = try instances(loaded, request, options: options)
+        if options.method == .gradCam { return try await gradCAM(loaded, instances: instances, options: options) }
         let planned = plannedRows(loaded, instances: instances.count, options: options)
         guard planned <= maxRows else {
             throw KilnError.invalidArgument("this explanation would evaluate \(planned) rows, more than \(maxRows); lower samples, background_size or the rows sent")
@@ -104,8 +109,8 @@ public final class ExplainService: Sendable {
         progress: (@Sendable (Double) async -> Void)?
     ) async throws -> (ExplainAnswer.Explanation, ExplainAnswer.Parameters) {
         switch options.method {
-        case .treeShap:
-            preconditionFailure("TreeSHAP explains all rows in one call")
+        case .treeShap, .gradCam:
+            preconditionFailure("TreeSHAP and Grad-CAM explain all rows in their own calls")
         case .kernelShap:
             let (background, source) = try background(loaded, options: options, columns: instance.count)
             let plan = KernelSHAP(instance: instance, background: background, samples: options.samples, seed: options.seed)

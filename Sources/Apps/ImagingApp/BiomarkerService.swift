@@ -121,7 +121,7 @@ public struct BiomarkerService: Sendable {
         let parameters = answer.parameters
         var block: [String: JSONValue] = [
             "method": .string(method.rawValue),
-            "base_value": .number(explanation.baseValue),
+            "base_value": .number(explanation.baseValue ?? 0),
             "prediction": .number(explanation.prediction),
             "output_column": .int(answer.output.index),
             "samples": parameters.samples.map { .int($0) } ?? .null,

@@ -774,8 +774,8 @@ enum NativeOpenAPI {
   "/v1/models/{model}/explain": {
    "post": {
     "operationId": "explainModel",
-    "summary": "Explain a tabular model's predictions: TreeSHAP, KernelSHAP, LIME or permutation, one explanation per input row.",
-    "description": "The body is a V2 inference request (`inputs` as for POST /v2/models/{model}/infer, JSON or the binary extension) whose `parameters` choose the explanation: `method` (required): `tree_shap` (XGBoost: exact TreeSHAP from pred_contribs, log-odds), `kernel_shap` (model-agnostic Shapley values: coalitions enumerated by size while the budget covers a size, the rest sampled with the Shapley kernel, a constrained weighted regression; as shap.KernelExplainer with l1_reg=0), `lime` (lime_tabular's defaults: quartile bins from the training rows, samples drawn bin by bin, kernel √exp(−d²/w²) with w = 0.75·√features, ridge surrogate), `permutation` (each feature replaced by the background's values in turn: f(x) − E[f(x with xⱼ ← bⱼ)]); what a version supports is `explain_methods` in GET /v1/models/{model}. Options: `samples` (2…100000; KernelSHAP default 2·M + 2048, LIME 5000), `seed` (default 0; the same seed gives the same answer), `background` (rows the caller sends; else the version's reference.json, summarised to `background_size` rows, default 100, by `background_summary`: `kmeans` (default for the reference, as shap.kmeans), `sample`, `all` (default for rows sent)), `background_weights`, `num_features` (LIME, default 10), `feature_selection` (LIME: auto, forward_selection, highest_weights, none), `target` (output column index or label; default the only column, else the class predicted for the first row), `tree_evaluator` (KernelSHAP on an XGBoost JSON model, default true: coalition values from the model's own trees, used only when they agree with XGBoost to 1e-5 on the instance and background rows; false: every row through XGBoost), `job` (true: run as an `explain` job; default: a job when the work exceeds 2,000,000 model rows). Model rows are evaluated through the model's scheduler in chunks of 16384 (queue bound and metrics apply). Rejects: a missing or unknown method, options of the wrong type or out of range, background rows of the wrong width, a tree_evaluator that is not a boolean, a target the model lacks, no background for KernelSHAP/permutation/LIME when the version has no reference.json, more than 256 rows, non-finite values, more than 50,000,000 model rows in all (400); a method the model cannot do, e.g. a non-tabular model or TreeSHAP on a TorchScript model (422 explanation_unsupported); an unknown model (404); a body over max_upload (413).",
+    "summary": "Explain a model's predictions: TreeSHAP, KernelSHAP, LIME or permutation for tabular models, Grad-CAM for image classifiers; one explanation per input row.",
+    "description": "The body is a V2 inference request (`inputs` as for POST /v2/models/{model}/infer, JSON or the binary extension) whose `parameters` choose the explanation: `method` (required): `tree_shap` (XGBoost: exact TreeSHAP from pred_contribs, log-odds), `kernel_shap` (model-agnostic Shapley values: coalitions enumerated by size while the budget covers a size, the rest sampled with the Shapley kernel, a constrained weighted regression; as shap.KernelExplainer with l1_reg=0), `lime` (lime_tabular's defaults: quartile bins from the training rows, samples drawn bin by bin, kernel √exp(−d²/w²) with w = 0.75·√features, ridge surrogate), `permutation` (each feature replaced by the background's values in turn: f(x) − E[f(x with xⱼ ← bⱼ)]), `grad_cam` (TorchScript image classifiers, one FP32 input [-1, C, H, W] and one output [-1, classes]: Grad-CAM through the module's `(logits, feature_map)` method — `metadata.grad_cam_method`, default `logits_and_features` — or a gradient saliency map when it has none; `target` picks the class, default each image's predicted class; at most 16 images); what a version supports is `explain_methods` in GET /v1/models/{model}. Options: `samples` (2…100000; KernelSHAP default 2·M + 2048, LIME 5000), `seed` (default 0; the same seed gives the same answer), `background` (rows the caller sends; else the version's reference.json, summarised to `background_size` rows, default 100, by `background_summary`: `kmeans` (default for the reference, as shap.kmeans), `sample`, `all` (default for rows sent)), `background_weights`, `num_features` (LIME, default 10), `feature_selection` (LIME: auto, forward_selection, highest_weights, none), `target` (output column index or label; default the only column, else the class predicted for the first row), `tree_evaluator` (KernelSHAP on an XGBoost JSON model, default true: coalition values from the model's own trees, used only when they agree with XGBoost to 1e-5 on the instance and background rows; false: every row through XGBoost), `job` (true: run as an `explain` job; default: a job when the work exceeds 2,000,000 model rows). Model rows are evaluated through the model's scheduler in chunks of 16384 (queue bound and metrics apply). Rejects: a missing or unknown method, options of the wrong type or out of range, background rows of the wrong width, a tree_evaluator that is not a boolean, a target the model lacks, no background for KernelSHAP/permutation/LIME when the version has no reference.json, more than 256 rows (16 images), non-finite values, more than 50,000,000 model rows in all (400); a method the model cannot do, e.g. a non-tabular model or TreeSHAP on a TorchScript model (422 explanation_unsupported); an unknown model (404); a body over max_upload (413).",
     "parameters": [
      {
       "name": "model",
@@ -878,8 +878,8 @@ enum NativeOpenAPI {
   "/v1/models/{model}/versions/{version}/explain": {
    "post": {
     "operationId": "explainModelVersion",
-    "summary": "Explain a tabular model's predictions: TreeSHAP, KernelSHAP, LIME or permutation, one explanation per input row.",
-    "description": "The body is a V2 inference request (`inputs` as for POST /v2/models/{model}/infer, JSON or the binary extension) whose `parameters` choose the explanation: `method` (required): `tree_shap` (XGBoost: exact TreeSHAP from pred_contribs, log-odds), `kernel_shap` (model-agnostic Shapley values: coalitions enumerated by size while the budget covers a size, the rest sampled with the Shapley kernel, a constrained weighted regression; as shap.KernelExplainer with l1_reg=0), `lime` (lime_tabular's defaults: quartile bins from the training rows, samples drawn bin by bin, kernel √exp(−d²/w²) with w = 0.75·√features, ridge surrogate), `permutation` (each feature replaced by the background's values in turn: f(x) − E[f(x with xⱼ ← bⱼ)]); what a version supports is `explain_methods` in GET /v1/models/{model}. Options: `samples` (2…100000; KernelSHAP default 2·M + 2048, LIME 5000), `seed` (default 0; the same seed gives the same answer), `background` (rows the caller sends; else the version's reference.json, summarised to `background_size` rows, default 100, by `background_summary`: `kmeans` (default for the reference, as shap.kmeans), `sample`, `all` (default for rows sent)), `background_weights`, `num_features` (LIME, default 10), `feature_selection` (LIME: auto, forward_selection, highest_weights, none), `target` (output column index or label; default the only column, else the class predicted for the first row), `tree_evaluator` (KernelSHAP on an XGBoost JSON model, default true: coalition values from the model's own trees, used only when they agree with XGBoost to 1e-5 on the instance and background rows; false: every row through XGBoost), `job` (true: run as an `explain` job; default: a job when the work exceeds 2,000,000 model rows). Model rows are evaluated through the model's scheduler in chunks of 16384 (queue bound and metrics apply). Rejects: a missing or unknown method, options of the wrong type or out of range, background rows of the wrong width, a tree_evaluator that is not a boolean, a target the model lacks, no background for KernelSHAP/permutation/LIME when the version has no reference.json, more than 256 rows, non-finite values, more than 50,000,000 model rows in all (400); a method the model cannot do, e.g. a non-tabular model or TreeSHAP on a TorchScript model (422 explanation_unsupported); an unknown model (404); a body over max_upload (413).",
+    "summary": "Explain a model's predictions: TreeSHAP, KernelSHAP, LIME or permutation for tabular models, Grad-CAM for image classifiers; one explanation per input row.",
+    "description": "The body is a V2 inference request (`inputs` as for POST /v2/models/{model}/infer, JSON or the binary extension) whose `parameters` choose the explanation: `method` (required): `tree_shap` (XGBoost: exact TreeSHAP from pred_contribs, log-odds), `kernel_shap` (model-agnostic Shapley values: coalitions enumerated by size while the budget covers a size, the rest sampled with the Shapley kernel, a constrained weighted regression; as shap.KernelExplainer with l1_reg=0), `lime` (lime_tabular's defaults: quartile bins from the training rows, samples drawn bin by bin, kernel √exp(−d²/w²) with w = 0.75·√features, ridge surrogate), `permutation` (each feature replaced by the background's values in turn: f(x) − E[f(x with xⱼ ← bⱼ)]), `grad_cam` (TorchScript image classifiers, one FP32 input [-1, C, H, W] and one output [-1, classes]: Grad-CAM through the module's `(logits, feature_map)` method — `metadata.grad_cam_method`, default `logits_and_features` — or a gradient saliency map when it has none; `target` picks the class, default each image's predicted class; at most 16 images); what a version supports is `explain_methods` in GET /v1/models/{model}. Options: `samples` (2…100000; KernelSHAP default 2·M + 2048, LIME 5000), `seed` (default 0; the same seed gives the same answer), `background` (rows the caller sends; else the version's reference.json, summarised to `background_size` rows, default 100, by `background_summary`: `kmeans` (default for the reference, as shap.kmeans), `sample`, `all` (default for rows sent)), `background_weights`, `num_features` (LIME, default 10), `feature_selection` (LIME: auto, forward_selection, highest_weights, none), `target` (output column index or label; default the only column, else the class predicted for the first row), `tree_evaluator` (KernelSHAP on an XGBoost JSON model, default true: coalition values from the model's own trees, used only when they agree with XGBoost to 1e-5 on the instance and background rows; false: every row through XGBoost), `job` (true: run as an `explain` job; default: a job when the work exceeds 2,000,000 model rows). Model rows are evaluated through the model's scheduler in chunks of 16384 (queue bound and metrics apply). Rejects: a missing or unknown method, options of the wrong type or out of range, background rows of the wrong width, a tree_evaluator that is not a boolean, a target the model lacks, no background for KernelSHAP/permutation/LIME when the version has no reference.json, more than 256 rows (16 images), non-finite values, more than 50,000,000 model rows in all (400); a method the model cannot do, e.g. a non-tabular model or TreeSHAP on a TorchScript model (422 explanation_unsupported); an unknown model (404); a body over max_upload (413).",
     "parameters": [
      {
       "name": "model",
@@ -1837,7 +1837,8 @@ enum NativeOpenAPI {
         "tree_shap",
         "kernel_shap",
         "lime",
-        "permutation"
+        "permutation",
+        "grad_cam"
        ]
       },
       "description": "What POST /v1/models/{model}/explain can do with this version (loaded versions only)."
@@ -2233,7 +2234,8 @@ enum NativeOpenAPI {
        "tree_shap",
        "kernel_shap",
        "lime",
-       "permutation"
+       "permutation",
+       "grad_cam"
       ]
      },
      "parameters": {
@@ -2296,9 +2298,10 @@ enum NativeOpenAPI {
         "type": "string",
         "enum": [
          "output",
-         "margin"
+         "margin",
+         "probability"
         ],
-        "description": "`margin`: TreeSHAP explains the raw log-odds; `output`: the model's output as served (a probability for the demo models)."
+        "description": "`margin`: TreeSHAP explains the raw log-odds; `output`: the model's output as served (a probability for the demo models); `probability`: grad_cam, the class probability (softmax of the scores unless they already are a distribution)."
        }
       }
      },
@@ -2315,7 +2318,6 @@ enum NativeOpenAPI {
        "type": "object",
        "required": [
         "prediction",
-        "base_value",
         "top"
        ],
        "properties": {
@@ -2325,7 +2327,7 @@ enum NativeOpenAPI {
         },
         "base_value": {
          "type": "number",
-         "description": "SHAP: E[f(background)]; LIME: the surrogate's intercept; permutation: the prediction."
+         "description": "SHAP: E[f(background)]; LIME: the surrogate's intercept; permutation: the prediction; absent for grad_cam."
         },
         "values": {
          "type": "array",
@@ -2376,6 +2378,42 @@ enum NativeOpenAPI {
         "local_prediction": {
          "type": "number",
          "description": "LIME: the surrogate at the instance."
+        },
+        "heatmap": {
+         "type": "object",
+         "required": [
+          "method",
+          "width",
+          "height",
+          "values"
+         ],
+         "description": "grad_cam: the map over the image, 0…1 with its peak at 1.",
+         "properties": {
+          "method": {
+           "type": "string",
+           "enum": [
+            "grad-cam",
+            "saliency"
+           ],
+           "description": "`saliency` (largest |gradient| over the input's channels) when the module has no `(logits, feature_map)` method."
+          },
+          "width": {
+           "type": "integer"
+          },
+          "height": {
+           "type": "integer"
+          },
+          "values": {
+           "type": "array",
+           "items": {
+            "type": "array",
+            "items": {
+             "type": "number"
+            }
+           },
+           "description": "Rows, top to bottom: the feature map's resolution for Grad-CAM, the input's for saliency."
+          }
+         }
         }
        }
       }
