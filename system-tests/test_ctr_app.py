@@ -306,7 +306,10 @@ def test_report_performance_dashboards_alerts_and_cors(kiln_factory):
     assert f"{name}/{version}" in operator["latency"] and 0 <= operator["system"]["api_success_rate"] <= 100
     client = requests.get(f"{server.url}/api/dashboard/client", headers=h).json()
     assert client["run_id"] == run_id and len(client["deciles"]) == 10 and client["lift"] == lift
-    assert requests.get(f"{server.url}/api/health").status_code in (200, 401)
+    # The seed's health path is authenticated like every /api route (CTROpenAPI says so).
+    assert requests.get(f"{server.url}/api/health").status_code == 401
+    health = requests.get(f"{server.url}/api/health", headers=h)
+    assert health.status_code == 200 and health.json() == {"status": "ok", "app": "ctr"}
 
     # Alerts: accuracy is below the configured 0.99, once; updates keep coming.
     socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/performance", header=[f"Authorization: Bearer {server.admin_key}"], timeout=10)

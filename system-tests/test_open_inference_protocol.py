@@ -157,7 +157,9 @@ def test_bad_input_gets_a_clear_4xx(server, case):
     elif case == "batch_too_large":
         body = header([{**features, "shape": [65, 30], "data": [0.0] * (65 * 30)}])
     response = raw_infer(server, model, body, length, version)
-    assert 400 <= response.status_code < 500, (case, response.status_code, response.text)
+    # The README's promise: an unknown model, version or alias is 404, every malformed request 400.
+    expected = 404 if case in ("unknown_model", "unknown_version", "bad_version") else 400
+    assert response.status_code == expected, (case, response.status_code, response.text)
     assert response.json()["error"], case
     # The server is unaffected.
     assert raw_infer(server, "tabular_mlp", header([features])).status_code == 200
