@@ -39,7 +39,18 @@ import Testing
         for index in 0..<1000 {
             _ = limiter.check(caller: "caller-\(index)", now: start + .milliseconds(index * 10))
         }
+        // Each caller's bucket refills 10 ms after its request: the map is pruned back under the bound.
+        #expect(limiter.trackedCallers <= 101)
         // A fresh caller still gets its full burst.
         for _ in 0..<10 { #expect(limiter.check(caller: "fresh", now: start + .seconds(20)) == .allowed) }
+    }
+
+    @Test func evictionKeepsCallersThatAreStillLimited() {
+        // A caller that used up its burst must not escape its limit because others filled the map.
+        let limiter = RateLimiter(ratePerSecond: 0.001, burst: 1, maxCallers: 10)
+        let now = ContinuousClock.now
+        #expect(limiter.check(caller: "greedy", now: now) == .allowed)
+        for index in 0..<50 { _ = limiter.check(caller: "other-\(index)", now: now) }
+        #expect(limiter.check(caller: "greedy", now: now) != .allowed)
     }
 }

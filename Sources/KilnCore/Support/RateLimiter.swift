@@ -28,6 +28,10 @@ public final class RateLimiter: Sendable {
 
     public var isEnabled: Bool { rate > 0 }
 
+    /// How many callers' buckets are held (at most `maxCallers` + 1 after any check, unless more
+    /// callers than that are still below a full burst).
+    public var trackedCallers: Int { buckets.withLock { $0.count } }
+
     public func check(caller: String, now: ContinuousClock.Instant = .now) -> Decision {
         guard isEnabled else { return .allowed }
         return buckets.withLock { buckets in
