@@ -179,20 +179,32 @@ def test_basic_auth_and_unauthenticated(server, monkeypatch):
     assert plain.status_code == 401 and plain.json()["error_code"] == "UNAUTHENTICATED"
 
 
-def log_servable_model(run_name: str) -> str:
-    """Logs the example TorchScript model with its Kiln config as an MLflow-style model folder."""
+def log_servable_model(run_name: str, model: Path = EXAMPLES / "tabular_mlp" / "1" / "model.pt") -> str:
+    """Logs a TorchScript model with the example's Kiln config as an MLflow-style model folder."""
     with mlflow.start_run(run_name=run_name) as run:
         mlflow.log_artifact(str(EXAMPLES / "tabular_mlp" / "config.json"), artifact_path="model")
-        mlflow.log_artifact(str(EXAMPLES / "tabular_mlp" / "1" / "model.pt"), artifact_path="model")
+        mlflow.log_artifact(str(model), artifact_path="model")
         mlflow.log_text("flavors: {}\n", "model/MLmodel")
     return run.info
+
+
+def other_weights(folder: Path) -> Path:
+    """The example MLP's signature (30 features → 2 probabilities) with other weights, so that
+    two registered versions answer differently."""
+    import torch
+
+    torch.manual_seed(1)
+    module = torch.jit.script(torch.nn.Sequential(torch.nn.Linear(30, 2), torch.nn.Softmax(dim=1)))
+    folder.mkdir(parents=True, exist_ok=True)
+    module.save(str(folder / "model.pt"))
+    return folder / "model.pt"
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # stages are deprecated in MLflow, still used
 def test_registry_drives_serving(server, tmp_path):
     client = MlflowClient()
     mlflow.set_experiment("registry")
-    first, second = log_servable_model("v1"), log_servable_model("v2")
+    first, second = log_servable_model("v1"), log_servable_model("v2", other_weights(tmp_path / "v2"))
 
     client.create_registered_model("mlp_registry", description="demo")
     with pytest.raises(MlflowException) as duplicate:
@@ -212,6 +224,9 @@ def test_registry_drives_serving(server, tmp_path):
 
     assert infer("1").status_code == 200 and infer("2").status_code == 200
     assert infer("3").status_code == 404
+    # Each version answers with its own weights: the alias below must switch which weights serve.
+    outputs = {version: infer(version).json()["outputs"][0]["data"] for version in ("1", "2")}
+    assert outputs["1"] != outputs["2"]
 
     client.set_registered_model_alias("mlp_registry", "production", "1")
     assert client.get_model_version_by_alias("mlp_registry", "production").version == "1"
@@ -227,7 +242,10 @@ def test_registry_drives_serving(server, tmp_path):
             if answer.status_code != 200:
                 failures.append((answer.status_code, answer.text))
             else:
-                versions.add(answer.json()["model_version"])
+                version = answer.json()["model_version"]
+                versions.add(version)
+                if answer.json()["outputs"][0]["data"] != outputs[version]:
+                    failures.append(("weights of another version", version))
 
     worker = threading.Thread(target=loop)
     worker.start()
@@ -248,7 +266,7 @@ def test_registry_drives_serving(server, tmp_path):
     assert sorted(v.version for v in found) == ["1", "2", "3"]
     assert client.get_model_version_download_uri("mlp_registry", "2") == f"{second.artifact_uri}/model"
     downloaded = Path(mlflow.artifacts.download_artifacts(f"models:/mlp_registry/2", dst_path=str(tmp_path / "m")))
-    assert (downloaded / "model.pt").read_bytes() == (EXAMPLES / "tabular_mlp" / "1" / "model.pt").read_bytes()
+    assert (downloaded / "model.pt").read_bytes() == (tmp_path / "v2" / "model.pt").read_bytes()
 
     client.delete_registered_model_alias("mlp_registry", "production")
     with pytest.raises(MlflowException) as no_alias:
