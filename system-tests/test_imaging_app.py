@@ -113,7 +113,8 @@ def roc_auc(scores, labels):
 
 
 def test_cross_validated_auc_agrees_with_python_xgboost(server):
-    """Same parameters, same stratified folds, Python xgboost: the 5-fold ROC AUCs agree within 0.005."""
+    """Same parameters, same stratified folds, Python xgboost: the 5-fold ROC AUCs agree to 4
+    decimals (Kiln stores them rounded to 4), as the README says."""
     import json
     np = pytest.importorskip("numpy")
     xgb = pytest.importorskip("xgboost")
@@ -136,9 +137,9 @@ def test_cross_validated_auc_agrees_with_python_xgboost(server):
     kiln_auc = config["metadata"]["cv_roc_auc"]
     print(f"5-fold ROC AUC: kiln {kiln_auc} mean {config['metadata']['cv_roc_auc_mean']}; "
           f"python xgboost {[round(a, 4) for a in python_auc]} mean {sum(python_auc) / 5:.4f}")
-    assert abs(sum(kiln_auc) / 5 - sum(python_auc) / 5) < 0.005
+    assert abs(config["metadata"]["cv_roc_auc_mean"] - sum(python_auc) / 5) <= 1e-4
     for kiln, python in zip(kiln_auc, python_auc):
-        assert abs(kiln - python) < 0.005
+        assert abs(kiln - python) <= 0.5e-4 + 1e-9, (kiln, python)  # rounding to 4 decimals, nothing more
 
 
 def element_value(dicom: bytes, group: int, element: int):
@@ -434,7 +435,7 @@ def test_mri_segmentation_finds_a_bright_lesion_in_a_synthetic_volume(server):
     assert mask.shape == sphere.shape
     inside = int((mask[sphere] == 1).sum())
     dice = 2 * inside / (sphere.sum() + mask.sum())
-    assert dice > 0.8, (inside, int(sphere.sum()), int(mask.sum()))
+    assert dice >= 0.85, (dice, inside, int(sphere.sum()), int(mask.sum()))  # 0.934 when measured (stop 32)
 
 
 def test_segmentations_are_predictions_and_take_a_corrected_mask(server):
@@ -549,7 +550,13 @@ def test_mri_segmentation_of_a_zipped_dicom_series(server):
     assert np.allclose(mask.affine, expected, atol=1e-4), mask.affine
     labels = np.asarray(mask.dataobj)
     dice = 2 * int((labels[sphere] == 1).sum()) / (sphere.sum() + labels.sum())
-    assert dice > 0.8, (dice, int(labels.sum()), int(sphere.sum()), int((labels[sphere] == 1).sum()), result["labels"])
+    assert dice >= 0.85, (dice, int(labels.sum()), int(sphere.sum()), int((labels[sphere] == 1).sum()), result["labels"])
+    # The same voxels uploaded as NIfTI give the same mask, voxel for voxel.
+    import gzip
+    import nibabel
+    nifti = gzip.compress(nibabel.Nifti1Image(volume, np.diag([1.5, 1.5, 2.0, 1.0])).to_bytes())
+    from_nifti = np.asarray(mask_of(server, wait_for_task(server, segment(server, "sphere.nii.gz", nifti))).dataobj)
+    assert np.array_equal(labels, from_nifti), int((labels != from_nifti).sum())
     assert result["input"]["dimensions"] == [64, 64, 48] and result["input"]["spacing_mm"] == [1.5, 1.5, 2.0]
     assert result["input"]["orientation"] == "LPS"
 
