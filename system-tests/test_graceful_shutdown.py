@@ -36,15 +36,30 @@ def test_sigterm_lets_in_flight_request_finish(kiln_factory):
     assert server.wait(timeout=15) == 0
 
 
-def test_new_connections_are_refused_after_drain(kiln_factory):
+def test_new_connections_are_refused_while_draining(kiln_factory):
+    """Once SIGTERM arrives the listener is closed, while an in-flight request still holds the
+    process up: a new client is refused then, not only after the process is gone."""
     server = kiln_factory().start()
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.sendall((
+        f"POST /v1/blobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000\r\n"
+        f"Authorization: Bearer {server.admin_key}\r\nConnection: close\r\n\r\n").encode() + b"x" * 1000)
+    time.sleep(0.3)
     server.signal(signal.SIGINT)
-    assert server.wait(timeout=15) == 0
+    time.sleep(0.5)
+    assert server.proc.poll() is None, "the in-flight upload must hold the server up"
     try:
-        requests.get(server.url + "/health", timeout=1)
-        raise AssertionError("server still answering after shutdown")
+        answer = requests.get(server.url + "/health", timeout=2)
+        raise AssertionError(f"a new connection was served while draining: {answer.status_code}")
     except requests.ConnectionError:
         pass
+    sock.sendall(b"x" * 1000)
+    response = b""
+    while chunk := sock.recv(65536):
+        response += chunk
+    sock.close()
+    assert response.startswith(b"HTTP/1.1 201"), response[:200]
+    assert server.wait(timeout=15) == 0
 
 
 def test_drain_is_bounded_by_shutdown_timeout(kiln_factory):
