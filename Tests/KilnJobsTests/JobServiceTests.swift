@@ -87,6 +87,16 @@ func waitForEnd(_ service: JobService, _ id: String, within seconds: Double = 10
     throw KilnError(.deadlineExceeded, "job \(id) did not end")
 }
 
+/// Waits until the job is in `state`, failing the test after `seconds` rather than spinning forever.
+func waitForState(_ service: JobService, _ id: String, _ state: JobState, within seconds: Double = 10) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await service.find(id: id)?.state == state { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    throw KilnError(.deadlineExceeded, "job \(id) never reached \(state.rawValue)")
+}
+
 @Suite struct JobServiceTests {
     @Test func jobsRunToSuccessWithTheirResult() async throws {
         try await withJobService { service async throws in
@@ -129,7 +139,7 @@ func waitForEnd(_ service: JobService, _ id: String, within seconds: Double = 10
     @Test func cancellingARunningJobEndsItCancelled() async throws {
         try await withJobService { service async throws in
             let (job, _) = try await service.submit(kind: "echo", parameters: #"{"text":"x","delay_ms":5000}"#, owner: "o")
-            while try await service.find(id: job.id)?.state != .running { try await Task.sleep(for: .milliseconds(10)) }
+            try await waitForState(service, job.id, .running)
             _ = try await service.cancel(id: job.id)
             let ended = try await waitForEnd(service, job.id)
             #expect(ended.state == .cancelled)
@@ -160,7 +170,7 @@ func waitForEnd(_ service: JobService, _ id: String, within seconds: Double = 10
     @Test func aLateSubscriberGetsTheCurrentStateFirstAndTheTerminalEventLast() async throws {
         try await withJobService { service async throws in
             let (job, _) = try await service.submit(kind: "echo", parameters: #"{"text":"x","delay_ms":500}"#, owner: "o")
-            while try await service.find(id: job.id)?.state != .running { try await Task.sleep(for: .milliseconds(10)) }
+            try await waitForState(service, job.id, .running)
             let stream = service.events.subscribe(jobID: job.id)
             var events = [JobEvent.snapshot(try #require(try await service.find(id: job.id)))]
             for await event in stream { events.append(event) }
