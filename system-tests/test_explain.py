@@ -5,6 +5,7 @@ TreeSHAP is compared with Debian's XGBoost in Python; the reference comparisons 
 `shap` and `lime` packages are in benchmarks/explain."""
 
 import csv
+import json
 import shutil
 import subprocess
 import time
@@ -251,3 +252,33 @@ def test_grad_cam_maps_an_image_classifier(server):
     wrong = dict(body, parameters={"method": "kernel_shap"})
     refused = requests.post(f"{server.url}/v1/models/untrained_ct_cnn/explain", json=wrong, headers=server.headers())
     assert refused.status_code == 422 and refused.json()["error"]["details"]["supported"] == ["grad_cam"]
+
+
+def test_a_reference_sample_travels_with_an_uploaded_version(server):
+    _, rows = cases()
+    scaled = ((rows - rows.mean(axis=0)) / rows.std(axis=0)).astype(np.float32)
+    model_dir = ROOT / "examples" / "models" / "tabular_mlp"
+    config = (model_dir / "config.json").read_text()
+
+    def upload(reference):
+        with open(model_dir / "1" / "model.pt", "rb") as artifact:
+            return requests.post(f"{server.url}/v1/models/mlp_with_reference/versions", headers=server.headers(), files={
+                "artifact": ("model.pt", artifact), "config": (None, config),
+                "reference": ("reference.json", json.dumps(reference))})
+
+    # A sample of the wrong width is refused before anything is installed.
+    refused = upload({"rows": scaled[:20, :29].tolist()})
+    assert refused.status_code == 400 and "reference.json" in refused.json()["error"]["message"], refused.text
+    assert requests.get(f"{server.url}/v1/models/mlp_with_reference", headers=server.headers()).status_code == 404
+    assert upload({"rows": [[float("nan")] * 30]}).status_code == 400
+
+    installed = upload({"feature_names": [f"f{i}" for i in range(30)], "rows": scaled[:200].tolist()})
+    assert installed.status_code == 201, installed.text
+    [version] = installed.json()["model"]["versions"]
+    assert version["reference_rows"] == 200
+    # KernelSHAP now needs no background in the request: the stored sample is it.
+    answer = explain(server, scaled[300:301], model="mlp_with_reference", method="kernel_shap", samples=128, background_size=10)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["parameters"]["background"] == "reference" and body["parameters"]["background_rows"] == 10
+    assert body["feature_names"][:2] == ["f0", "f1"] and body["explanations"][0]["additivity_error"] < 1e-5

@@ -88,6 +88,8 @@ public final class ModelManager: Service, Sendable {
                 let estimate = entry.versions.reduce(0) { $0 + Self.fileSize($1.artifact) }
                 try await makeRoom(for: estimate, replacing: name)
                 for version in entry.versions {
+                    // Checked before anything is started for the version, so a bad sample leaks nothing.
+                    let reference = try version.readReference()
                     // The libtorch plugin's own footprint is not the model's: load it first.
                     if version.config.platform == .pytorchLibtorch { _ = try factory.torchRuntime() }
                     let before = ProcessStats.residentMemoryBytes() ?? 0
@@ -114,7 +116,7 @@ public final class ModelManager: Service, Sendable {
                     let artifactBytes = Self.fileSize(version.artifact)
                     loaded[version.number] = LoadedVersion(
                         name: name, version: version.number, config: config, scheduler: scheduler,
-                        artifactBytes: artifactBytes, memoryBytes: max(artifactBytes, measured), reference: version.reference)
+                        artifactBytes: artifactBytes, memoryBytes: max(artifactBytes, measured), reference: reference)
                 }
             } catch {
                 for version in loaded.values { await version.scheduler.shutdownIfNeverStarted() }
@@ -166,6 +168,7 @@ public final class ModelManager: Service, Sendable {
                 modelConfig: isNewModel ? stagedModelConfig : modelConfigURL)
             do {
                 _ = try factory.makeRuntime(for: candidate)
+                _ = try candidate.readReference()
             } catch let error as KilnError {
                 throw KilnError.invalidArgument("the uploaded version does not load: \(error.message)")
             }

@@ -23,8 +23,16 @@ public struct ModelRepository: Sendable {
         public var directory: URL
         public var config: ModelConfig
         public var artifact: URL
-        /// `reference.json`, for tabular models that ship training rows for explanations.
-        public var reference: ReferenceSample?
+
+        /// Reads and checks the version's `reference.json` (nil when it has none). Read when the
+        /// version is installed or loaded, not on every scan of the repository (listings, index).
+        public func readReference() throws -> ReferenceSample? {
+            do {
+                return try ReferenceSample.read(in: directory, config: config)
+            } catch let error as KilnError {
+                throw KilnError.invalidArgument("version \(number): \(error.message)")
+            }
+        }
     }
 
     public static func isValidName(_ name: String) -> Bool {
@@ -89,14 +97,7 @@ public struct ModelRepository: Sendable {
             throw KilnError.invalidArgument("version \(number): config.json: \(Self.describe(error))")
         }
         try config.validate()
-        let reference: ReferenceSample?
-        do {
-            reference = try ReferenceSample.read(in: directory, config: config)
-        } catch let error as KilnError {
-            throw KilnError.invalidArgument("version \(number): \(error.message)")
-        }
-        return Version(number: number, directory: directory, config: config, artifact: try artifact(in: directory, for: config.platform),
-                       reference: reference)
+        return Version(number: number, directory: directory, config: config, artifact: try artifact(in: directory, for: config.platform))
     }
 
     /// Applies the version policy (default: the latest version only, as Triton does).
