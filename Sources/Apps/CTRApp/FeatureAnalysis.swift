@@ -93,7 +93,7 @@ public struct FeatureAnalysis: Codable, Sendable {
         return (0..<columns).map { feature in
             let sorted = samples[feature].sorted()
             let value = importance[feature]
-            return Importance(value: value, ci: sorted.isEmpty ? [value, value] : [percentile(sorted, 0.025), percentile(sorted, 0.975)])
+            return Importance(value: value, ci: sorted.isEmpty ? [value, value] : [Percentile.linear(sorted, 0.025), Percentile.linear(sorted, 0.975)])
         }
     }
 
@@ -120,12 +120,6 @@ public struct FeatureAnalysis: Codable, Sendable {
         for tree in trees { for feature in 0..<features { totals[feature] += gains[tree][feature] } }
         let sum = totals.reduce(0, +)
         return sum > 0 ? totals.map { $0 / sum } : totals
-    }
-
-    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down)), upper = Int(position.rounded(.up))
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 
     /// Pearson's r for every pair of columns, over rows where both are present; 0 for a constant column.

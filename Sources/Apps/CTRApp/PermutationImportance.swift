@@ -21,8 +21,7 @@ enum PermutationImportance {
         let base = try predict(values)
         let baseLoss = zip(base, labels).map { BinaryMetrics.logLoss(probability: $0, label: $1) }
         var generator = SeededGenerator(state: seed)
-        // The same bootstrap draws for every feature, so that intervals are comparable.
-        let draws = (0..<resamples).map { _ in (0..<rows).map { _ in Int.random(in: 0..<rows, using: &generator) } }
+        let bootstrap = RowBootstrap(rows: rows, resamples: resamples, using: &generator)
         var result: [FeatureAnalysis.Importance] = []
         for feature in 0..<columns {
             var shuffled = values
@@ -31,10 +30,7 @@ enum PermutationImportance {
             for row in 0..<rows { shuffled[row * columns + feature] = values[order[row] * columns + feature] }
             let permuted = try predict(shuffled)
             let rise = (0..<rows).map { BinaryMetrics.logLoss(probability: permuted[$0], label: labels[$0]) - baseLoss[$0] }
-            let mean = rise.reduce(0, +) / Double(max(rows, 1))
-            let means = draws.map { draw in draw.reduce(0.0) { $0 + rise[$1] } / Double(max(rows, 1)) }.sorted()
-            let ci = means.isEmpty ? [mean, mean] : [FeatureAnalysis.percentile(means, 0.025), FeatureAnalysis.percentile(means, 0.975)]
-            result.append(.init(value: mean, ci: ci))
+            result.append(bootstrap.importance(rise))
             try await progress(Double(feature + 1) / Double(columns))
         }
         return result

@@ -18,13 +18,9 @@ enum ShapImportance {
     static func summarise(_ contributions: [Float], rows: Int, columns: Int, stride: Int, seed: UInt64 = 13,
                           resamples: Int = 500) -> [FeatureAnalysis.Importance] {
         var generator = SeededGenerator(state: seed)
-        let draws = (0..<resamples).map { _ in (0..<rows).map { _ in Int.random(in: 0..<rows, using: &generator) } }
+        let bootstrap = RowBootstrap(rows: rows, resamples: resamples, using: &generator)
         return (0..<columns).map { feature in
-            let magnitudes = (0..<rows).map { abs(Double(contributions[$0 * stride + feature])) }
-            let mean = magnitudes.reduce(0, +) / Double(max(rows, 1))
-            let means = draws.map { draw in draw.reduce(0.0) { $0 + magnitudes[$1] } / Double(max(rows, 1)) }.sorted()
-            let ci = means.isEmpty ? [mean, mean] : [FeatureAnalysis.percentile(means, 0.025), FeatureAnalysis.percentile(means, 0.975)]
-            return FeatureAnalysis.Importance(value: mean, ci: ci)
+            bootstrap.importance((0..<rows).map { abs(Double(contributions[$0 * stride + feature])) })
         }
     }
 

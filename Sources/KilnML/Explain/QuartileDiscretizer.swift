@@ -31,7 +31,7 @@ public struct QuartileDiscretizer: Sendable {
             guard let lowest = sorted.first, let highest = sorted.last else {
                 return Feature(cuts: [], minimums: [0], maximums: [0], means: [0], deviations: [1e-11], presentBins: [0], frequencies: [1])
             }
-            let cuts = Array(Set([0.25, 0.5, 0.75].map { Self.percentile(sorted, $0) })).sorted()
+            let cuts = Array(Set([0.25, 0.5, 0.75].map { Percentile.linear(sorted, $0) })).sorted()
             var groups = [[Double]](repeating: [], count: cuts.count + 1)
             for value in column { groups[Self.bin(value, cuts: cuts)].append(value) }
             let means = groups.map { $0.isEmpty ? 0 : $0.reduce(0, +) / Double($0.count) }
@@ -83,13 +83,6 @@ public struct QuartileDiscretizer: Sendable {
         let low = entry.minimums[bin], high = entry.maximums[bin]
         guard low != high else { return low }
         return TruncatedNormal.sample(mean: entry.means[bin], deviation: entry.deviations[bin], low: low, high: high, using: &generator)
-    }
-
-    /// numpy's default (linear) percentile of ascending values.
-    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down)), upper = Int(position.rounded(.up))
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 }
 
