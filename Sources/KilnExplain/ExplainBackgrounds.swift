@@ -28,9 +28,9 @@ extension ExplainService {
         }
         let kind = options.backgroundSummary ?? .kmeans
         let key = "\(loaded.name)/\(loaded.version)/\(kind.rawValue)/\(options.backgroundSize)/\(options.seed)"
-        if let cached = backgroundCache(key) { return (cached, BackgroundSource(origin: "reference", summary: kind.rawValue)) }
+        if let cached = backgrounds[key] { return (cached, BackgroundSource(origin: "reference", summary: kind.rawValue)) }
         let summary = Self.summarise(reference.values, rows: reference.rows, columns: reference.columns, kind: kind, options: options)
-        storeBackground(summary, key: key)
+        backgrounds.store(summary, key: key)
         return (summary, BackgroundSource(origin: "reference", summary: kind.rawValue))
     }
 
@@ -43,9 +43,9 @@ extension ExplainService {
             throw KilnError.invalidArgument("lime needs training statistics: send parameters.background rows, or ship reference.json with the model version")
         }
         let key = "\(loaded.name)/\(loaded.version)"
-        if let cached = discretizerCache(key) { return (cached, "reference") }
+        if let cached = discretizers[key] { return (cached, "reference") }
         let discretizer = QuartileDiscretizer(values: reference.values, columns: reference.columns, names: names)
-        storeDiscretizer(discretizer, key: key)
+        discretizers.store(discretizer, key: key)
         return (discretizer, "reference")
     }
 

@@ -18,10 +18,10 @@ public final class ExplainService: Sendable {
 
     /// Summarised backgrounds and fitted discretizers of stored reference samples, by model
     /// version and options: k-means over a reference is worth doing once.
-    private let backgrounds = Mutex<[String: KernelSHAP.Background]>([:])
-    private let discretizers = Mutex<[String: QuartileDiscretizer]>([:])
+    let backgrounds = BoundedCache<KernelSHAP.Background>()
+    let discretizers = BoundedCache<QuartileDiscretizer>()
     /// nil entries too: a model the tree evaluator cannot reproduce is not parsed again.
-    private let ensembles = Mutex<[String: TreeEnsemble?]>([:])
+    let ensembles = BoundedCache<TreeEnsemble?>()
 
     public init(jobThresholdRows: Int = 2_000_000, maxRows: Int = 50_000_000) {
         self.jobThresholdRows = jobThresholdRows
@@ -53,8 +53,16 @@ public final class ExplainService: Sendable {
         return Instances(values: values, count: count, columns: columns)
     }
 
-    /// How many model rows the explanation evaluates (decides sync vs job, and the cap).
-    public func plannedRows(_ loaded: LoadedVersion, instances: Int, options: ExplainOptions) -> Int {
+    /// How many model rows the explanation evaluates (decides sync vs job), refused above `maxRows`.
+    public func checkedRows(_ loaded: LoadedVersion, instances: Int, options: ExplainOptions) throws -> Int {
+        let planned = plannedRows(loaded, instances: instances, options: options)
+        guard planned <= maxRows else {
+            throw KilnError.invalidArgument("this explanation would evaluate \(planned) rows, more than \(maxRows); lower samples, background_size or the rows sent")
+        }
+        return planned
+    }
+
+    func plannedRows(_ loaded: LoadedVersion, instances: Int, options: ExplainOptions) -> Int {
         let columns = loaded.config.tabularFeatureCount ?? 1
         let background = options.background?.count ?? min(options.backgroundSize, loaded.reference?.rows ?? options.backgroundSize)
         let perInstance = switch options.method {
@@ -71,10 +79,7 @@ public final class ExplainService: Sendable {
                         progress: (@Sendable (Double) async -> Void)? = nil) async throws -> ExplainAnswer {
         let instances = try instances(loaded, request, options: options)
         if options.method == .gradCam { return try await gradCAM(loaded, instances: instances, options: options) }
-        let planned = plannedRows(loaded, instances: instances.count, options: options)
-        guard planned <= maxRows else {
-            throw KilnError.invalidArgument("this explanation would evaluate \(planned) rows, more than \(maxRows); lower samples, background_size or the rows sent")
-        }
+        _ = try checkedRows(loaded, instances: instances.count, options: options)
         let names = featureNames(loaded, columns: instances.columns)
         let rows = ModelRows(loaded: loaded, columns: instances.columns)
         let predictions = try await rows.outputs(instances.values, count: instances.count)
@@ -203,33 +208,12 @@ public final class ExplainService: Sendable {
 
     func treeEnsemble(_ loaded: LoadedVersion) async throws -> TreeEnsemble? {
         let key = "\(loaded.name)/\(loaded.version)"
-        if let cached = ensembles.withLock({ $0[key] }) { return cached }
+        if let cached = ensembles[key] { return cached }
         guard let file = try await loaded.scheduler.perform((any TreeModelFile).self, { $0.treeModelJSON }),
               let data = try? Data(contentsOf: file) else { return nil }
         let ensemble = TreeEnsemble(xgboostJSON: data)
-        ensembles.withLock { cache in
-            if cache.count >= 64 { cache.removeAll() }
-            cache[key] = .some(ensemble)
-        }
+        ensembles.store(ensemble, key: key)
         return ensemble
-    }
-
-    func backgroundCache(_ key: String) -> KernelSHAP.Background? { backgrounds.withLock { $0[key] } }
-    func discretizerCache(_ key: String) -> QuartileDiscretizer? { discretizers.withLock { $0[key] } }
-
-    /// Bounded: a long-running server sees many versions and option sets.
-    func storeBackground(_ value: KernelSHAP.Background, key: String) {
-        backgrounds.withLock { cache in
-            if cache.count >= 64 { cache.removeAll() }
-            cache[key] = value
-        }
-    }
-
-    func storeDiscretizer(_ value: QuartileDiscretizer, key: String) {
-        discretizers.withLock { cache in
-            if cache.count >= 64 { cache.removeAll() }
-            cache[key] = value
-        }
     }
 
     static func ranked(_ values: [Double], names: [String]) -> [ExplainAnswer.Weight] {
@@ -268,6 +252,26 @@ public final class ExplainService: Sendable {
             return first.indices.max { first[$0] < first[$1] } ?? 0
         default:
             throw KilnError.invalidArgument("parameters.target must be a column index or a label")
+        }
+    }
+}
+
+/// A cache by string key, emptied when it reaches `limit` entries: a long-running server sees many
+/// model versions and option sets, and a recomputation is cheaper than unbounded memory.
+final class BoundedCache<Value: Sendable>: Sendable {
+    private let entries = Mutex<[String: Value]>([:])
+    let limit: Int
+
+    init(limit: Int = 64) {
+        self.limit = limit
+    }
+
+    subscript(key: String) -> Value? { entries.withLock { $0[key] } }
+
+    func store(_ value: Value, key: String) {
+        entries.withLock { entries in
+            if entries.count >= limit { entries.removeAll() }
+            entries[key] = .some(value)  // (a nil Value is stored, not a removal)
         }
     }
 }

@@ -27,19 +27,16 @@ struct ExplainController {
     @Sendable func explain(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let reference = try ModelReference(context)
         let received = try await InferenceRequestBody.read(request, limit: maxBodyBytes)
-        let body = Array(received.bytes.readableBytesView)
         let loaded = try await registry.resolveLoading(reference.model, version: reference.version)
-        let decoded = try inference.decoder.decode(body: body, headerLength: received.headerLength)
+        // Decoded straight from the received buffer, as /v2 infer does; copied only for a job.
+        let decoded = try received.bytes.withUnsafeReadableBytes { try inference.decoder.decode(body: $0, headerLength: received.headerLength) }
         let options = try ExplainOptions(parameters: decoded.parameters)
         // Everything a job would refuse is refused now, before anything is queued.
         let instances = try explainer.instances(loaded, decoded, options: options)
-        let planned = explainer.plannedRows(loaded, instances: instances.count, options: options)
-        guard planned <= explainer.maxRows else {
-            throw KilnError.invalidArgument("this explanation would evaluate \(planned) rows, more than \(explainer.maxRows); lower samples, background_size or the rows sent")
-        }
+        let planned = try explainer.checkedRows(loaded, instances: instances.count, options: options)
         if options.job ?? (planned > explainer.jobThresholdRows) {
             let (job, created) = try await ExplainJobHandler.submit(
-                jobs: jobs, blobs: blobs, model: reference.model, version: reference.version, body: body,
+                jobs: jobs, blobs: blobs, model: reference.model, version: reference.version, body: Array(received.bytes.readableBytesView),
                 headerLength: received.headerLength, owner: try context.principal().actor,
                 idempotencyKey: try JobsController.idempotencyKey(request))
             var headers = HTTPFields()

@@ -129,7 +129,7 @@ public struct TreeEnsemble: Sendable {
     /// in plan order), so that parts of the ensemble can run on several threads.
     public func coalitionMargins(_ plan: KernelSHAP, trees range: Range<Int>) -> [Float] {
         let background = plan.background, x = plan.instance
-        let b = background.rows, columns = background.columns, samples = plan.sampleCount, first = 0
+        let b = background.rows, columns = background.columns, samples = plan.sampleCount
         let m = plan.varying.count
         var position = [Int](repeating: -1, count: columns)
         for (index, feature) in plan.varying.enumerated() { position[feature] = index }
@@ -147,7 +147,7 @@ public struct TreeEnsemble: Sendable {
                     if own.count > 16 {
                         // Too many features for a table of patterns: walk every coalition row.
                         for sample in 0..<samples {
-                            let mask = masks.baseAddress! + (first + sample) * m
+                            let mask = masks.baseAddress! + sample * m
                             for row in 0..<b {
                                 margins[sample * b + row] += tree.leaf { feature in
                                     let index = position[feature]
@@ -176,7 +176,7 @@ public struct TreeEnsemble: Sendable {
                     var patterns = 0
                     for sample in 0..<samples {
                         var key = 0
-                        for (bit, index) in ownPositions.enumerated() where masks[(first + sample) * m + index] == 1 { key |= 1 << bit }
+                        for (bit, index) in ownPositions.enumerated() where masks[sample * m + index] == 1 { key |= 1 << bit }
                         if slots[key] < 0 {
                             slots[key] = Int32(patterns)
                             patterns += 1
