@@ -142,6 +142,14 @@ let package = Package(
             dependencies: ["KilnCore", "KilnStore", "KilnServing", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
+        // The closed learning loop: the `retraining` job, champion/challenger promotion, and the
+        // trainer interface apps register their models' trainers through.
+        .target(
+            name: "KilnRetraining",
+            dependencies: ["KilnCore", "KilnML", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback",
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The `inference` job kind and asynchronous inference (REST's infer-async uses it).
         .target(
             name: "KilnInferenceJobs",
@@ -172,6 +180,7 @@ let package = Package(
             name: "KilnAppKit",
             dependencies: [
                 "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnLLM", "KilnHTTPKit", "KilnExplain",
+                "KilnRetraining",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -182,7 +191,7 @@ let package = Package(
             name: "KilnHTTP",
             dependencies: [
                 "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnHTTPKit", "KilnInferenceJobs",
-                "KilnExplain",
+                "KilnExplain", "KilnRetraining",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -195,7 +204,7 @@ let package = Package(
             name: "KilnServer",
             dependencies: [
                 "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnLLM",
-                "KilnHTTPKit", "KilnHTTP", "KilnAppKit", "KilnInferenceJobs", "KilnExplain",
+                "KilnHTTPKit", "KilnHTTP", "KilnAppKit", "KilnInferenceJobs", "KilnExplain", "KilnRetraining",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -214,14 +223,15 @@ let package = Package(
         ),
         .target(
             name: "ImagingHTTP",
-            dependencies: ["ImagingApp", "KilnAppKit", "KilnHTTPKit", "KilnCore", "KilnJobs", "KilnStore", "KilnFeedback", "Dicom", "Nifti", "ZlibCodec",
-                           .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ImagingApp", "ImagingDemo", "KilnAppKit", "KilnHTTPKit", "KilnCore", "KilnJobs", "KilnStore", "KilnFeedback", "Dicom", "Nifti", "ZlibCodec",
+                           "KilnRetraining", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Sources/Apps/ImagingHTTP",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ImagingDemo",
-            dependencies: ["ImagingApp", "KilnCore", "KilnML", "KilnServing", "Torch", "XGBoost", "Nifti", "ZlibCodec"],
+            dependencies: ["ImagingApp", "KilnCore", "KilnML", "KilnServing", "Torch", "XGBoost", "Nifti", "ZlibCodec", "Dicom",
+                           "KilnFeedback", "KilnRetraining", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Apps/ImagingDemo",
             swiftSettings: swiftSettings
         ),

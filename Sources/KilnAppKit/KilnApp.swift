@@ -2,6 +2,7 @@ import Hummingbird
 import KilnCore
 import KilnHTTPKit
 import KilnJobs
+import KilnRetraining
 import KilnStore
 
 /// What an app is to the platform. An app's HTTP module conforms to this protocol; the
@@ -46,14 +47,17 @@ public struct AppRole: Sendable {
     }
 }
 
-/// What `KilnApp.build` gives back: the job kinds to register, and the routes to add once the
-/// job service exists (routes usually submit jobs, and job handlers must be known first).
+/// What `KilnApp.build` gives back: the job kinds to register, the trainers that retrain its
+/// models from reviews (the platform's `retraining` job runs them), and the routes to add once
+/// the job service exists (routes usually submit jobs, and job handlers must be known first).
 public struct AppParts {
     public var jobKinds: [RegisteredJobKind]
+    public var retrainers: [any ModelRetrainer]
     public var addRoutes: (AppRoutes) throws -> Void
 
-    public init(jobKinds: [RegisteredJobKind] = [], addRoutes: @escaping (AppRoutes) throws -> Void) {
+    public init(jobKinds: [RegisteredJobKind] = [], retrainers: [any ModelRetrainer] = [], addRoutes: @escaping (AppRoutes) throws -> Void) {
         self.jobKinds = jobKinds
+        self.retrainers = retrainers
         self.addRoutes = addRoutes
     }
 }

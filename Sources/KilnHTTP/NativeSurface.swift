@@ -5,6 +5,7 @@ import KilnFeedback
 import KilnHTTPKit
 import KilnInferenceJobs
 import KilnJobs
+import KilnRetraining
 import KilnServing
 import KilnStore
 import KilnTracking
@@ -71,7 +72,8 @@ public struct NativeSurface: Sendable {
     }
 
     /// Everything else, behind authentication. `openAPI` is the merged document.
-    public func addRoutes(to router: Router<KilnRequestContext>, jobs: JobService, openAPI: [UInt8], reviewers: [Role]) {
+    public func addRoutes(to router: Router<KilnRequestContext>, jobs: JobService, retraining: RetrainingService, scheduler: JobScheduler,
+                          openAPI: [UInt8], reviewers: [Role]) {
         let json = JSONBody(limits: services.limits)
         OpenAPIController(document: openAPI).addRoutes(to: router)
         let adminOnly = RequireRoleMiddleware(.admin)
@@ -91,8 +93,11 @@ public struct NativeSurface: Sendable {
         AuditController(audit: services.audit).addRoutes(to: v1.group("audit").add(middleware: adminOnly))
         BlobsController(blobs: services.blobs, references: services.blobReferences, limits: services.limits, audit: services.audit)
             .addRoutes(to: v1.group("blobs"), adminOnly: adminOnly)
-        FeedbackController(reviews: services.feedback.reviews, datasets: services.feedback.datasets, json: json)
+        FeedbackController(reviews: services.feedback.reviews, datasets: services.feedback.datasets, statistics: services.feedback.statistics,
+                           labelStudio: services.feedback.labelStudio, json: json)
             .addRoutes(to: v1, reviewers: RequireRoleMiddleware(reviewers))
+        RetrainingController(retraining: retraining, scheduler: scheduler, json: json)
+            .addRoutes(to: v1, adminOnly: adminOnly, reviewers: RequireRoleMiddleware(reviewers))
 
         let mlflow = router.group("api/2.0/mlflow")
         MLflowTrackingController(tracking: services.tracking, json: json).addRoutes(to: mlflow)

@@ -88,6 +88,14 @@ public final class JobService: Service, Sendable {
         return result
     }
 
+    /// Checks parameters for `kind` as `submit` would, without queuing anything (schedules).
+    public func validate(kind: String, parameters: String) throws {
+        guard let registered = kinds[kind] else {
+            throw KilnError.invalidArgument("unknown job kind '\(kind.prefix(64))'; known: \(registeredKinds.joined(separator: ", "))")
+        }
+        try registered.validate(parameters)
+    }
+
     public func find(id: String) async throws -> JobRecord? {
         try await repository.find(id: id)
     }

@@ -10,6 +10,7 @@ import KilnHTTPKit
 import KilnInferenceJobs
 import KilnJobs
 import KilnLLM
+import KilnRetraining
 import KilnServing
 import KilnStore
 import KilnTracking
@@ -126,12 +127,25 @@ public func buildApplication(
     for app in apps.apps {
         parts.append(try await app.build(platform))
     }
+    // The closed loop: each app's trainers behind one `retraining` job kind (one at a time per
+    // node: training takes the machine's cores).
+    let retrainers = parts.flatMap(\.retrainers)
+    let retrainingHandler = RetrainingJobHandler(
+        trainers: retrainers, registry: registry, feedback: feedback, tracking: tracking, audit: audit,
+        staging: layout.blobs.appendingPathComponent("tmp", isDirectory: true))
     let jobs = JobService(
         repository: SQLJobRepository(db: database.sql), references: blobReferences, blobs: blobs,
         kinds: [RegisteredJobKind(InferenceJobHandler(registry: registry, inference: inference), workers: config.jobs.workersPerKind),
-                RegisteredJobKind(ExplainJobHandler(registry: registry, inference: inference, explainer: explainer), workers: config.jobs.workersPerKind)]
+                RegisteredJobKind(ExplainJobHandler(registry: registry, inference: inference, explainer: explainer), workers: config.jobs.workersPerKind),
+                RegisteredJobKind(retrainingHandler, workers: 1, timeout: .seconds(3600), maxAttempts: 2)]
             + parts.flatMap(\.jobKinds),
         settings: { var settings = JobService.Settings(); settings.retention = config.jobs.retentionSeconds; return settings }(),
+        logger: logger)
+    let retraining = RetrainingService(jobs: jobs, registry: registry, trainers: retrainers)
+    let scheduler = JobScheduler(
+        repository: SQLJobScheduleRepository(db: database.sql), jobs: jobs,
+        targets: [RetrainingJobHandler.kind: retraining.scheduleTarget],
+        counters: ["reviews": { model in try await feedback.predictions.reviewCount(model: model) }],
         logger: logger)
 
     let router = Router(context: KilnRequestContext.self)
@@ -152,7 +166,7 @@ public func buildApplication(
     if limiter.isEnabled {
         router.add(middleware: RateLimitMiddleware(limiter: limiter))
     }
-    native.addRoutes(to: router, jobs: jobs, openAPI: openAPI, reviewers: apps.reviewers)
+    native.addRoutes(to: router, jobs: jobs, retraining: retraining, scheduler: scheduler, openAPI: openAPI, reviewers: apps.reviewers)
     let routes = AppRoutes(router: router, jobs: jobs, reviewers: apps.reviewers)
     for part in parts {
         try part.addRoutes(routes)
@@ -165,7 +179,7 @@ public func buildApplication(
             configuration: .init(http1: .init(additionalChannelHandlers: [ExpectContinueHandler()]))),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kiln"),
         // Shut down in reverse: jobs first (they use models), then models, then the store.
-        services: [database, models, jobs],
+        services: [database, models, jobs, scheduler],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
         logger: logger)
     // Models load before the server accepts requests, so that /ready means ready to infer.

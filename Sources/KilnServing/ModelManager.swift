@@ -30,6 +30,9 @@ public final class ModelManager: Service, Sendable {
     private let models = Mutex<[String: Model]>([:])
     private let executorRequests: AsyncStream<ModelScheduler>
     private let executorRequestsContinuation: AsyncStream<ModelScheduler>.Continuation
+    /// model → versions an alias points at: loaded whatever the version policy says, so that a
+    /// new version (an upload, a retraining candidate) never unloads the one `production` serves.
+    private let pinned = Mutex<[String: Set<Int>]>([:])
     /// Serialises load and unload so that two loads of one model never race.
     private let lifecycle = AsyncSerialGate()
 
@@ -75,7 +78,7 @@ public final class ModelManager: Service, Sendable {
 
     private func loadLocked(_ name: String) async throws {
         do {
-            let entry = repository.entry(named: name)
+            let entry = repository.entry(named: name, keeping: pinned.withLock { $0[name] ?? [] })
             if let problem = entry.problem {
                 guard FileManager.default.fileExists(atPath: repository.root.appendingPathComponent(name).path) else {
                     throw KilnError.notFound("no model '\(name)' in the repository")
@@ -250,6 +253,25 @@ public final class ModelManager: Service, Sendable {
 
     static func fileSize(_ url: URL) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Sets the versions of `name` that aliases point at. A loaded model that lacks one of them
+    /// is reloaded with it (requests in flight finish on the old schedulers first); a failed
+    /// reload keeps the versions already loaded and is shown in the index, as any load failure.
+    public func pin(_ name: String, versions: Set<Int>) async {
+        let changed = pinned.withLock { pins in
+            defer { pins[name] = versions }
+            return pins[name] != versions
+        }
+        guard changed else { return }
+        let loaded = models.withLock { $0[name].map { Set($0.versions.keys) } } ?? []
+        let present = versions.intersection(repositoryVersions(of: name))
+        if !loaded.isEmpty, !present.isSubset(of: loaded) { try? await load(name) }
+    }
+
+    /// Sets every model's pinned versions before anything loads (start-up).
+    public func setPins(_ all: [String: Set<Int>]) {
+        pinned.withLock { $0 = all }
     }
 
     /// Loads every model in the repository (start-up with `--load-models all`).

@@ -23,6 +23,7 @@ public final class ModelRegistry: Sendable {
         cache.withLock { cache in
             cache = Dictionary(grouping: all, by: \.model).mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.alias, $0.version) }) }
         }
+        manager.setPins(Dictionary(grouping: all, by: \.model).mapValues { Set($0.map(\.version)) })
     }
 
     public func aliases(of model: String) -> [String: Int] {
@@ -78,6 +79,7 @@ public final class ModelRegistry: Sendable {
         try Self.validate(alias: alias)
         try await aliases.set(ModelAlias(model: model, alias: alias, version: version, updatedAt: Date()))
         cache.withLock { $0[model, default: [:]][alias] = version }
+        await manager.pin(model, versions: Set(aliases(of: model).values))
         try await audit.append(AuditEntry(
             at: Date(), actor: actor, action: "model.alias.set", target: model,
             details: ["alias": .string(alias), "version": .int(version)]))
@@ -94,6 +96,7 @@ public final class ModelRegistry: Sendable {
             throw KilnError.notFound("model '\(model)' has no alias '\(alias.prefix(64))'")
         }
         cache.withLock { _ = $0[model]?.removeValue(forKey: alias) }
+        await manager.pin(model, versions: Set(aliases(of: model).values))
         try await audit.append(AuditEntry(at: Date(), actor: actor, action: "model.alias.remove", target: model,
                                           details: ["alias": .string(alias)]))
     }

@@ -85,6 +85,8 @@ public struct BiomarkerDemoTrainer: Sendable {
             // The training rows ship with the version: KernelSHAP's background and LIME's statistics.
             try ReferenceSample(featureNames: table.features, values: table.values, rows: table.rows, columns: table.features.count)
                 .encoded().write(to: staging.appendingPathComponent(ReferenceSample.fileName))
+            // With their labels, so that the model can be refitted from reviews (BiomarkerRetrainer).
+            try BiomarkerTrainingData.write(table, to: staging)
         }
         return Result(version: written.version, folder: written.folder, foldAUC: foldAUC)
     }

@@ -14,13 +14,30 @@ public struct SyntheticCTSlice: Sendable {
 }
 
 public enum SyntheticCTSlices {
-    /// `count` slices of `size`×`size`, alternating without/with lesion, reproducible from `seed`.
-    public static func generate(count: Int, size: Int = 128, seed: UInt64) -> [SyntheticCTSlice] {
-        var generator = SeededGenerator(state: seed)
-        return (0..<count).map { index in slice(size: size, withLesion: index % 2 == 1, generator: &generator) }
+    /// The lesions' radius (a fraction of the slice side) and contrast (HU from soft tissue,
+    /// either sign). `training` is what the demo classifier learned from; the others are shifted
+    /// sets for the retraining evaluation.
+    public struct Lesions: Sendable {
+        public var radius: ClosedRange<Double>
+        public var contrast: ClosedRange<Double>
+
+        public init(radius: ClosedRange<Double>, contrast: ClosedRange<Double>) {
+            self.radius = radius
+            self.contrast = contrast
+        }
+
+        public static let training = Lesions(radius: 0.035...0.07, contrast: 80...150)
+        /// Small, faint lesions: about half the radius and half the contrast of the training ones.
+        public static let smallFaint = Lesions(radius: 0.02...0.035, contrast: 45...75)
     }
 
-    static func slice(size: Int, withLesion: Bool, generator: inout SeededGenerator) -> SyntheticCTSlice {
+    /// `count` slices of `size`×`size`, alternating without/with lesion, reproducible from `seed`.
+    public static func generate(count: Int, size: Int = 128, seed: UInt64, lesions: Lesions = .training) -> [SyntheticCTSlice] {
+        var generator = SeededGenerator(state: seed)
+        return (0..<count).map { index in slice(size: size, withLesion: index % 2 == 1, lesions: lesions, generator: &generator) }
+    }
+
+    static func slice(size: Int, withLesion: Bool, lesions: Lesions, generator: inout SeededGenerator) -> SyntheticCTSlice {
         let s = Double(size)
         func uniform(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &generator) }
         var hu = [Float](repeating: -1000, count: size * size)
@@ -63,8 +80,8 @@ public enum SyntheticCTSlices {
         if withLesion {
             lesion = [Bool](repeating: false, count: size * size)
             let angle = uniform(0...(2 * .pi)), reach = uniform(0...0.65)
-            let radius = uniform(0.035...0.07) * s
-            let contrast = uniform(80...150) * (Bool.random(using: &generator) ? 1 : -1)
+            let radius = uniform(lesions.radius) * s
+            let contrast = uniform(lesions.contrast) * (Bool.random(using: &generator) ? 1 : -1)
             paint(cx + cos(angle) * reach * ax, cy + sin(angle) * reach * ay, radius, radius, value: Float(40 + contrast), mask: &lesion)
         }
         // Scanner noise inside the body (Box–Muller, σ = 12 HU).

@@ -1,9 +1,11 @@
 import Dicom
 import Hummingbird
 import ImagingApp
+import ImagingDemo
 import KilnAppKit
 import KilnCore
 import KilnJobs
+import KilnRetraining
 import Nifti
 import ZlibCodec
 
@@ -33,7 +35,14 @@ public struct ImagingHTTPApp: KilnApp {
         let segmentation = RegisteredJobKind(
             MRISegmentationJob(registry: platform.models, archive: feedback.archive), workers: 1, timeout: .seconds(600), maxAttempts: 2,
             resultBlobs: { [$0.maskBlob, $0.previewBlob] })
-        return AppParts(jobKinds: [segmentation]) { routes in
+        let runtimes = platform.runtimes
+        // The closed loop retrains the CT classifier (fine-tuned on reviewed slices) and the
+        // biomarker model (refitted with reviewed labels); see KilnRetraining.
+        let retrainers: [any ModelRetrainer] = [
+            CTRetrainer(torch: { try runtimes.torchRuntime() }),
+            BiomarkerRetrainer(library: { try runtimes.xgboostLibrary() }),
+        ]
+        return AppParts(jobKinds: [segmentation], retrainers: retrainers) { routes in
             ImagingController(
                 biomarkers: BiomarkerService(registry: platform.models, archive: feedback.archive, inference: platform.inference,
                                              explainer: platform.explainer),

@@ -121,6 +121,40 @@ public struct PredictionRepository: Sendable {
         }
     }
 
+    /// One model's predictions, newest first; optionally only those nobody has reviewed.
+    public func predictions(model: String, unreviewedOnly: Bool, limit: Int) async throws -> [PredictionRecord] {
+        var query = db.select().columns("*").from("predictions").where("model", .equal, model)
+        if unreviewedOnly {
+            query = query.where(SQLRaw("NOT EXISTS (SELECT 1 FROM prediction_reviews WHERE prediction_reviews.prediction_id = predictions.prediction_id)"))
+        }
+        return try await query.orderBy("created_at", .descending).orderBy("prediction_id", .descending).limit(limit)
+            .all(decoding: PredictionRow.self).map(Self.record)
+    }
+
+    /// The newest review of a prediction.
+    public func latestReview(predictionID: String) async throws -> ReviewRecord? {
+        struct Row: Decodable {
+            var review_id: String, prediction_id: String, decision: String, label: String, notes: String?, mask_sha256: String?, reviewer: String
+            var created_at: Double
+        }
+        guard let row = try await db.select().columns("*").from("prediction_reviews").where("prediction_id", .equal, predictionID)
+            .orderBy("created_at", .descending).orderBy("review_id", .descending).limit(1).first(decoding: Row.self) else { return nil }
+        return Self.record(ReviewRow(review_id: row.review_id, prediction_id: row.prediction_id, decision: row.decision, label: row.label,
+                                     notes: row.notes, mask_sha256: row.mask_sha256, reviewer: row.reviewer, reviewed_at: row.created_at))
+    }
+
+    /// Reviews with a verdict (notes excluded) of one model's predictions: what a "after N new
+    /// reviews" schedule counts.
+    public func reviewCount(model: String) async throws -> Int {
+        let row = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
+            .from("prediction_reviews")
+            .join("predictions", on: SQLColumn("prediction_id", table: "prediction_reviews"), .equal, SQLColumn("prediction_id", table: "predictions"))
+            .where(SQLColumn("model", table: "predictions"), SQLBinaryOperator.equal, SQLBind(model))
+            .where(SQLColumn("decision", table: "prediction_reviews"), SQLBinaryOperator.notEqual, SQLBind(ReviewRecord.Decision.note.rawValue))
+            .first()
+        return try row?.decode(column: "count", as: Int.self) ?? 0
+    }
+
     private static func record(_ row: PredictionRow) -> PredictionRecord {
         PredictionRecord(
             predictionID: row.prediction_id, task: row.task, model: row.model, version: row.version, inputSHA256: row.input_sha256,

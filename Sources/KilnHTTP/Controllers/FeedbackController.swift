@@ -10,12 +10,18 @@ import KilnHTTPKit
 struct FeedbackController {
     let reviews: ReviewService
     let datasets: FeedbackDatasetService
+    let statistics: FeedbackStatistics
+    let labelStudio: LabelStudioExchange
     let json: JSONBody
 
     func addRoutes(to v1: RouterGroup<KilnRequestContext>, reviewers: RequireRoleMiddleware) {
         let feedbackRoutes = v1.group("feedback").add(middleware: reviewers)
         feedbackRoutes.get(use: feedback)
         feedbackRoutes.post(":prediction_id", use: review)
+        feedbackRoutes.get("label-studio/tasks", use: labelStudioTasks)
+        feedbackRoutes.get("label-studio/config", use: labelStudioConfig)
+        feedbackRoutes.post("label-studio/import", use: labelStudioImport)
+        v1.group("models").add(middleware: reviewers).get(":name/feedback-stats", use: feedbackStats)
         let datasetRoutes = v1.group("datasets").add(middleware: reviewers)
         datasetRoutes.post("from-feedback", use: datasetFromFeedback)
         datasetRoutes.get(":name/versions/:version", use: datasetManifest)
@@ -55,5 +61,33 @@ struct FeedbackController {
         let answer = try await reviews.review(predictionID: try context.parameters.require("prediction_id"), body,
                                               reviewer: try context.principal().actor)
         return JSONBody.response(json: answer, status: .created)
+    }
+
+    @Sendable func feedbackStats(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let text = request.uri.queryParameters["bucket"].map(String.init) ?? "day"
+        guard let bucket = FeedbackStatistics.Bucket(rawValue: text) else { throw KilnError.invalidArgument("bucket must be day or week") }
+        return JSONBody.response(json: try await statistics.stats(model: try context.parameters.require("name"), bucket: bucket))
+    }
+
+    /// The model's predictions as a Label Studio task import (`?unreviewed=true`: only those without a review).
+    @Sendable func labelStudioTasks(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let model = query["model"].map(String.init) else { throw KilnError.invalidArgument("give the model: ?model=NAME") }
+        guard let limit = Int(query["limit"].map(String.init) ?? "500") else { throw KilnError.invalidArgument("limit must be an integer") }
+        let unreviewed = query["unreviewed"].map(String.init)
+        guard unreviewed == nil || unreviewed == "true" || unreviewed == "false" else { throw KilnError.invalidArgument("unreviewed must be true or false") }
+        return JSONBody.response(json: try await labelStudio.tasks(model: model, limit: limit, unreviewedOnly: unreviewed == "true"))
+    }
+
+    @Sendable func labelStudioConfig(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        guard let model = request.uri.queryParameters["model"].map(String.init) else { throw KilnError.invalidArgument("give the model: ?model=NAME") }
+        let xml = try await labelStudio.labelingConfig(model: model)
+        return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    /// Label Studio's JSON export (`GET /api/projects/{id}/export?exportType=JSON`) as reviews.
+    @Sendable func labelStudioImport(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        let export = try await json.decode(JSONValue.self, from: request, context: context)
+        return JSONBody.response(json: try await labelStudio.importAnnotations(export, actor: try context.principal().actor))
     }
 }

@@ -48,12 +48,13 @@ public struct ModelRepository: Sendable {
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &isDirectory)
                 && isDirectory.boolValue && !name.hasPrefix(".")
-        }.map(entry(named:))
+        }.map { entry(named: $0) }
     }
 
-    public func entry(named name: String) -> Entry {
+    /// - Parameter pinned: versions to keep beside the policy's choice (those an alias points at).
+    public func entry(named name: String, keeping pinned: Set<Int> = []) -> Entry {
         do {
-            return Entry(name: name, versions: try versions(of: name), problem: nil)
+            return Entry(name: name, versions: try versions(of: name, keeping: pinned), problem: nil)
         } catch let error as KilnError {
             return Entry(name: name, versions: [], problem: error.message)
         } catch {
@@ -69,7 +70,7 @@ public struct ModelRepository: Sendable {
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).compactMap { Int($0) }.filter { $0 > 0 }.sorted()
     }
 
-    func versions(of name: String) throws -> [Version] {
+    func versions(of name: String, keeping pinned: Set<Int> = []) throws -> [Version] {
         guard Self.isValidName(name) else { throw KilnError.invalidArgument("'\(name)' is not a valid model name") }
         let folder = root.appendingPathComponent(name, isDirectory: true)
         let base = try readJSONObject(folder.appendingPathComponent("config.json"), required: true)
@@ -78,7 +79,8 @@ public struct ModelRepository: Sendable {
         let all = try numbers.map { number in
             try version(number: number, directory: folder.appendingPathComponent(String(number), isDirectory: true), base: base)
         }
-        return selected(all, policy: all.last?.config.versionPolicy)
+        let chosen = Set(selected(all, policy: all.last?.config.versionPolicy).map(\.number)).union(pinned)
+        return all.filter { chosen.contains($0.number) }
     }
 
     /// A version that is not in the repository yet (an upload being validated).

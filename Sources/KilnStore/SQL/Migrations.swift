@@ -273,5 +273,23 @@ extension Migration {
                 .primaryKey("name", "version", "key")
                 .run()
         },
+        Migration(version: 10, name: "job schedules") { db in
+            // Cron and counter triggers that submit jobs; fired once per period (compare-and-set).
+            try await db.create(table: "job_schedules")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("name", type: .text, .notNull)
+                .column("kind", type: .text, .notNull)
+                .column("parameters", type: .text, .notNull)
+                .column("trigger", type: .text, .notNull)
+                .column("paused", type: .int, .notNull)
+                .column("owner", type: .text, .notNull)
+                .column("created_at", type: .real, .notNull)
+                .column("next_fire_at", type: .real)
+                .column("counter_base", type: .bigint)
+                .column("fired", type: .bigint, .notNull)
+                .column("last_fired_at", type: .real)
+                .column("last_job_id", type: .text)
+                .run()
+        },
     ]
 }

@@ -76,6 +76,10 @@ public enum CTClassifierNetwork {
                 classification = -torch.mean(torch.sum(torch.log_softmax(z, 1) * y, 1))
                 location = torch.binary_cross_entropy_with_logits(evidence, cells, None, self.lesion_cell_weight, 1)
                 return classification + location
+
+            def label_loss(self, x, y):
+                z, evidence = self.logits_and_features(x)
+                return -torch.mean(torch.sum(torch.log_softmax(z, 1) * y, 1))
             """)
         return try builder.build()
     }

@@ -3,6 +3,7 @@ import Foundation
 import ImageCodec
 import KilnCore
 import KilnML
+import KilnServing
 
 /// An uploaded slice, decoded and windowed: what the classifier and the overlay start from.
 struct CTSlice {
@@ -84,5 +85,23 @@ struct CTInputDecoder {
     static func fullRange(_ values: [Float]) -> DisplayWindow {
         let low = Double(values.min() ?? 0), high = Double(values.max() ?? 1)
         return DisplayWindow(center: (low + high) / 2, width: max(high - low, 1), name: "full range")
+    }
+}
+
+/// A stored CT input (the de-identified DICOM file or the PNG/JPEG as uploaded) turned back
+/// into what the classifier saw: for retraining on reviewed predictions.
+public enum CTStoredInput {
+    /// - Parameters:
+    ///   - output: the archived answer; its `input.window` is the window the slice was read with.
+    public static func modelInput(_ stored: Data, config: ModelConfig, output: JSONValue, dicom: DicomEngine) throws -> FloatImage {
+        let preprocessing = CTPreprocessing(config: config)
+        var window: DisplayWindow?
+        if case .object(let answer) = output, case .object(let input)? = answer["input"], case .object(let used)? = input["window"],
+           case .number(let center)? = used["center"], case .number(let width)? = used["width"], width > 0 {
+            window = DisplayWindow(center: center, width: width, name: nil)
+        }
+        let slice = try CTInputDecoder(dicom: dicom, keepIdentifiers: true)
+            .decode(stored, window: window, modelWindow: preprocessing.window, frame: nil, pseudonym: "KILN-RETRAIN")
+        return slice.display.resized(width: preprocessing.width, height: preprocessing.height)
     }
 }
