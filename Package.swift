@@ -261,7 +261,7 @@ let package = Package(
         // The apps' command-line tools (demo training, synthetic data, local checks).
         .target(
             name: "ImagingCLI",
-            dependencies: ["ImagingApp", "ImagingDemo", "KilnCLIKit", "KilnAppKit", "KilnCore", "KilnStore", "Torch", "XGBoost",
+            dependencies: ["ImagingApp", "ImagingDemo", "KilnCLIKit", "KilnAppKit", "KilnCore", "KilnStore", "Torch", "XGBoost", "ImageCodec",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Apps/ImagingCLI",
             swiftSettings: swiftSettings

@@ -21,7 +21,7 @@ struct FeedbackController {
         feedbackRoutes.get("label-studio/tasks", use: labelStudioTasks)
         feedbackRoutes.get("label-studio/config", use: labelStudioConfig)
         feedbackRoutes.post("label-studio/import", use: labelStudioImport)
-        v1.group("models").add(middleware: reviewers).get(":name/feedback-stats", use: feedbackStats)
+        v1.group("models").add(middleware: reviewers).get(":model/feedback-stats", use: feedbackStats)
         let datasetRoutes = v1.group("datasets").add(middleware: reviewers)
         datasetRoutes.post("from-feedback", use: datasetFromFeedback)
         datasetRoutes.get(":name/versions/:version", use: datasetManifest)
@@ -66,7 +66,7 @@ struct FeedbackController {
     @Sendable func feedbackStats(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let text = request.uri.queryParameters["bucket"].map(String.init) ?? "day"
         guard let bucket = FeedbackStatistics.Bucket(rawValue: text) else { throw KilnError.invalidArgument("bucket must be day or week") }
-        return JSONBody.response(json: try await statistics.stats(model: try context.parameters.require("name"), bucket: bucket))
+        return JSONBody.response(json: try await statistics.stats(model: try context.parameters.require("model"), bucket: bucket))
     }
 
     /// The model's predictions as a Label Studio task import (`?unreviewed=true`: only those without a review).
