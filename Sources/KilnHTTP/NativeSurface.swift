@@ -59,6 +59,8 @@ public struct NativeSurface: Sendable {
 
     /// The native part of `/openapi.json`; apps' fragments are merged into it.
     public static let openAPIDocument = NativeOpenAPI.document
+    /// Native parts kept in their own files, merged like apps' fragments.
+    public static let openAPIFragments: [(source: String, json: String)] = [("learning loop", LearningLoopOpenAPI.fragment)]
 
     let services: Services
 

@@ -9,7 +9,7 @@ import KilnHTTPKit
 /// apps'), so the document lists exactly what the server can answer.
 enum ServedOpenAPI {
     static func document(apps: AppList, errorStatuses: ErrorStatusTable) throws -> [UInt8] {
-        let fragments = apps.apps.compactMap { app in app.openAPIFragment.map { (source: app.name, json: $0) } }
+        let fragments = NativeSurface.openAPIFragments + apps.apps.compactMap { app in app.openAPIFragment.map { (source: app.name, json: $0) } }
         var document = try OpenAPIMerge.mergedObject(base: NativeSurface.openAPIDocument, fragments: fragments)
         let codes = JSONValue.array(errorStatuses.codes.map { .string($0.rawValue) })
         document.update(["components", "schemas", "Error", "properties", "error", "properties", "code", "enum"], to: codes)
