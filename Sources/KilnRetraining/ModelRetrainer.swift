@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 import KilnFeedback
+import KilnServing
 
 /// How one model is retrained from reviews: registered by the model's app, run by the
 /// platform's `retraining` job, which then compares the candidate with the serving version on
@@ -39,27 +40,23 @@ public enum RetrainingMetric: String, Sendable, Codable {
     case dice
 }
 
-/// One model version as a trainer sees it: its folder and its effective config.
+/// One model version as a trainer sees it: its folder and its effective config (the model's
+/// `config.json` with the version's laid over it, as the repository reads it).
 public struct RetrainingVersion: Sendable {
     public var model: String
     /// nil for the candidate before it is installed.
     public var number: Int?
     public var folder: URL
-    /// `config.json` of the model laid under the version's own.
-    public var config: [String: JSONValue]
+    public var config: ModelConfig
 
-    public init(model: String, number: Int?, folder: URL, config: [String: JSONValue]) {
+    public init(model: String, number: Int?, folder: URL, config: ModelConfig) {
         self.model = model
         self.number = number
         self.folder = folder
         self.config = config
     }
 
-    /// `config.metadata` as an object.
-    public var metadata: [String: JSONValue] {
-        if case .object(let metadata)? = config["metadata"] { return metadata }
-        return [:]
-    }
+    public var metadata: [String: JSONValue] { config.metadata ?? [:] }
 }
 
 /// A reviewed prediction: what the model saw (the stored input), said, and what the reviewer said.

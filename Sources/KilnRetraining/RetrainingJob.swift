@@ -86,7 +86,7 @@ public struct RetrainingJobHandler: JobHandler {
             try await trainer.train(from: champion, cases: split.training, options: parameters.options, into: folder, session: session)
 
             await context.progress(0.82, "scoring the serving version and the candidate on the held-out cases")
-            let candidate = try RetrainingVersion.staged(model: model, folder: folder, champion: champion)
+            let candidate = try RetrainingVersion.staged(model: model, folder: folder, repository: repository)
             let positive = Self.positiveLabel(champion)
             let onFeedback: PairedComparison? = split.evaluation.isEmpty ? nil : try await {
                 let outcomes = try await trainer.evaluate([champion, candidate], cases: split.evaluation, session: session)
@@ -137,13 +137,15 @@ public struct RetrainingJobHandler: JobHandler {
         }
     }
 
+    var repository: ModelRepository { ModelRepository(root: registry.manager.repositoryRoot) }
+
     /// The version the alias points at, else the newest in the repository.
     func championVersion(model: String, alias: String) throws -> RetrainingVersion {
         let numbers = registry.manager.repositoryVersions(of: model)
         guard let number = registry.aliases(of: model)[alias] ?? numbers.last, numbers.contains(number) else {
             throw JobFailure(code: "no_serving_version", message: "model '\(model)' has no version to retrain from")
         }
-        return try RetrainingVersion.installed(model: model, number: number, root: registry.manager.repositoryRoot)
+        return try RetrainingVersion.installed(model: model, number: number, repository: repository)
     }
 
     struct FrozenDataset {
@@ -219,8 +221,7 @@ public struct RetrainingJobHandler: JobHandler {
 
     /// ROC AUC ranks the last label (the positive class of a binary classifier's `labels`).
     static func positiveLabel(_ version: RetrainingVersion) -> String? {
-        guard case .array(let labels)? = version.config["labels"], case .string(let last)? = labels.last else { return nil }
-        return last
+        version.config.labels?.last
     }
 }
 

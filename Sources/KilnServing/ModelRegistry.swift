@@ -19,11 +19,11 @@ public final class ModelRegistry: Sendable {
 
     /// Reads every alias from the store (at start, and after changes by another process).
     public func refresh() async throws {
-        let all = try await aliases.all()
+        let byModel = Dictionary(grouping: try await aliases.all(), by: \.model)
         cache.withLock { cache in
-            cache = Dictionary(grouping: all, by: \.model).mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.alias, $0.version) }) }
+            cache = byModel.mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.alias, $0.version) }) }
         }
-        manager.setPins(Dictionary(grouping: all, by: \.model).mapValues { Set($0.map(\.version)) })
+        manager.setPins(byModel.mapValues { Set($0.map(\.version)) })
     }
 
     public func aliases(of model: String) -> [String: Int] {

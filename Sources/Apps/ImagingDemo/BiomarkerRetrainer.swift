@@ -96,9 +96,8 @@ public struct BiomarkerRetrainer: ModelRetrainer {
     }
 
     static func labels(_ version: RetrainingVersion) -> [String] {
-        guard case .array(let names)? = version.config["labels"] else { return ["malignant", "benign"] }
-        let labels = names.compactMap { value -> String? in if case .string(let name) = value { return name }; return nil }
-        return labels.count == 2 ? labels : ["malignant", "benign"]
+        guard let labels = version.config.labels, labels.count == 2 else { return ["malignant", "benign"] }
+        return labels
     }
 
     static func features(_ version: RetrainingVersion) -> [String] {

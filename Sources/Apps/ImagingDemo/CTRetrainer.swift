@@ -39,9 +39,8 @@ public struct CTRetrainer: ModelRetrainer {
     public func train(from champion: RetrainingVersion, cases: [RetrainingCase], options: RetrainingOptions,
                       into staging: URL, session: RetrainingSession) async throws {
         let runtime = try torch()
-        let config = try Self.modelConfig(champion)
-        let labels = config.labels ?? ImagingModels.ctLabels
-        let reviewed = try inputs(cases, config: config, labels: labels, session: session)
+        let labels = champion.config.labels ?? ImagingModels.ctLabels
+        let reviewed = try inputs(cases, config: champion.config, labels: labels, session: session)
         let seed = options.seed ?? 0
         let (original, cells) = try Self.originalTraining(champion, labels: labels)
         let module = try runtime.loadModule(path: champion.folder.appendingPathComponent("model.pt").path)
@@ -96,15 +95,14 @@ public struct CTRetrainer: ModelRetrainer {
     }
 
     public func evaluate(_ versions: [RetrainingVersion], cases: [RetrainingCase], session: RetrainingSession) async throws -> [[CaseOutcome]] {
-        let config = try Self.modelConfig(versions[0])
-        let labels = config.labels ?? ImagingModels.ctLabels
-        let slices = try inputs(cases, config: config, labels: labels, session: session)
+        let labels = versions[0].config.labels ?? ImagingModels.ctLabels
+        let slices = try inputs(cases, config: versions[0].config, labels: labels, session: session)
         return try versions.map { try score($0, slices, labels: labels) }
     }
 
     public func evaluateOriginal(_ versions: [RetrainingVersion], session: RetrainingSession) async throws -> HeldOutOutcomes? {
         guard let (seed, count) = Self.heldOut(versions[0]) else { return nil }
-        let labels = try Self.modelConfig(versions[0]).labels ?? ImagingModels.ctLabels
+        let labels = versions[0].config.labels ?? ImagingModels.ctLabels
         let generated = SyntheticCTSlices.generate(count: count, size: CTClassifierNetwork.inputSize, seed: seed)
         let slices = Slices(inputs: generated.map { ImagingModels.ctWindow.apply($0.hounsfield.values) },
                             targets: generated.map { $0.lesion == nil ? 0 : labels.count - 1 })
@@ -161,9 +159,5 @@ public struct CTRetrainer: ModelRetrainer {
         var count = 400
         if case .object(let held)? = version.metadata["held_out"], case .number(let slices)? = held["slices"] { count = Int(slices) }
         return (UInt64(seed) &+ 1, count)
-    }
-
-    static func modelConfig(_ version: RetrainingVersion) throws -> ModelConfig {
-        try JSONDecoder().decode(ModelConfig.self, from: Data(JSONValue.object(version.config).jsonBytes))
     }
 }

@@ -41,12 +41,7 @@ public struct FeedbackDatasetService: Sendable {
             throw KilnError.invalidArgument("name must be 1–100 letters, digits, '.', '_' or '-', starting with a letter or digit")
         }
         let reviews = try await predictions.reviews(model: model, decision: nil, limit: Self.maxCases + 1)
-        // Newest review first: the first one seen per prediction is its current verdict.
-        var seen = Set<String>()
-        // Notes carry no verdict, so they never decide a case's label.
-        let latest = reviews.filter { review, prediction in
-            review.decision != .note && (task == nil || prediction.task == task) && seen.insert(prediction.predictionID).inserted
-        }
+        let latest = PredictionRepository.latestVerdicts(reviews.filter { task == nil || $0.1.task == task })
         guard !latest.isEmpty else {
             throw KilnError.invalidArgument("no reviewed predictions match (model: \(model ?? "any"), task: \(task ?? "any"))")
         }

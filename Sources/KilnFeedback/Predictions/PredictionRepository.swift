@@ -133,14 +133,17 @@ public struct PredictionRepository: Sendable {
 
     /// The newest review of a prediction.
     public func latestReview(predictionID: String) async throws -> ReviewRecord? {
-        struct Row: Decodable {
-            var review_id: String, prediction_id: String, decision: String, label: String, notes: String?, mask_sha256: String?, reviewer: String
-            var created_at: Double
-        }
-        guard let row = try await db.select().columns("*").from("prediction_reviews").where("prediction_id", .equal, predictionID)
-            .orderBy("created_at", .descending).orderBy("review_id", .descending).limit(1).first(decoding: Row.self) else { return nil }
-        return Self.record(ReviewRow(review_id: row.review_id, prediction_id: row.prediction_id, decision: row.decision, label: row.label,
-                                     notes: row.notes, mask_sha256: row.mask_sha256, reviewer: row.reviewer, reviewed_at: row.created_at))
+        try await db.select().columns("review_id", "prediction_id", "decision", "label", "notes", "mask_sha256", "reviewer")
+            .column("created_at", as: "reviewed_at").from("prediction_reviews").where("prediction_id", .equal, predictionID)
+            .orderBy("created_at", .descending).orderBy("review_id", .descending).limit(1)
+            .first(decoding: ReviewRow.self).map(Self.record)
+    }
+
+    /// Each prediction's current verdict: from reviews listed newest first (as `reviews` lists
+    /// them), the first that is not a note. Notes carry no verdict.
+    public static func latestVerdicts(_ reviews: [(ReviewRecord, PredictionRecord)]) -> [(ReviewRecord, PredictionRecord)] {
+        var seen = Set<String>()
+        return reviews.filter { review, prediction in review.decision != .note && seen.insert(prediction.predictionID).inserted }
     }
 
     /// Reviews with a verdict (notes excluded) of one model's predictions: what a "after N new

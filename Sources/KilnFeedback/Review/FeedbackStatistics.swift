@@ -18,9 +18,7 @@ public struct FeedbackStatistics: Sendable {
 
     public func stats(model: String, bucket: Bucket) async throws -> JSONValue {
         let reviews = try await predictions.reviews(model: model, decision: nil, limit: Self.maxReviews)
-        var seen = Set<String>()
-        // Newest first: the first verdict seen per prediction is its current one.
-        let latest = reviews.filter { review, prediction in review.decision != .note && seen.insert(prediction.predictionID).inserted }
+        let latest = PredictionRepository.latestVerdicts(reviews)
         var periods: [Date: Tally] = [:], classes: [String: Tally] = [:], versions: [Int: Tally] = [:]
         var confusion: [String: [String: Int]] = [:]
         var total = Tally()

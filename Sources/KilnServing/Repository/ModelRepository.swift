@@ -83,8 +83,16 @@ public struct ModelRepository: Sendable {
         return all.filter { chosen.contains($0.number) }
     }
 
-    /// A version that is not in the repository yet (an upload being validated).
-    func stagedVersion(number: Int, directory: URL, modelConfig: URL) throws -> Version {
+    /// One installed version, whether or not the version policy serves it.
+    public func version(of name: String, number: Int) throws -> Version {
+        guard Self.isValidName(name) else { throw KilnError.invalidArgument("'\(name)' is not a valid model name") }
+        let folder = root.appendingPathComponent(name, isDirectory: true)
+        return try version(number: number, directory: folder.appendingPathComponent(String(number), isDirectory: true),
+                           base: try readJSONObject(folder.appendingPathComponent("config.json"), required: true))
+    }
+
+    /// A version that is not in the repository yet (an upload being validated, a retraining candidate).
+    public func stagedVersion(number: Int, directory: URL, modelConfig: URL) throws -> Version {
         try version(number: number, directory: directory, base: try readJSONObject(modelConfig, required: true))
     }
 

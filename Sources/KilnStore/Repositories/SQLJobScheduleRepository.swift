@@ -59,21 +59,21 @@ public struct SQLJobScheduleRepository: JobScheduleRepository {
     }
 
     public func advance(id: String, fromFireAt: Date, to next: Date?, jobID: String, at: Date) async throws -> Bool {
-        let rows = try await db.update("job_schedules")
-            .set("next_fire_at", to: SQLBind(next?.timeIntervalSince1970))
-            .set(SQLIdentifier("fired"), to: SQLRaw("fired + 1"))
-            .set("last_fired_at", to: at.timeIntervalSince1970).set("last_job_id", to: jobID)
-            .where("id", .equal, id).where("next_fire_at", .equal, fromFireAt.timeIntervalSince1970)
-            .returning("id").all()
-        return !rows.isEmpty
+        try await advance(id: id, column: "next_fire_at", from: fromFireAt.timeIntervalSince1970, to: SQLBind(next?.timeIntervalSince1970), jobID: jobID, at: at)
     }
 
     public func advance(id: String, fromBase: Int, to base: Int, jobID: String, at: Date) async throws -> Bool {
+        try await advance(id: id, column: "counter_base", from: fromBase, to: SQLBind(base), jobID: jobID, at: at)
+    }
+
+    /// Compare-and-set: moves `column` from `old` to `new` and records the firing, only if
+    /// `column` still holds `old` (RETURNING tells whether this caller's update matched).
+    private func advance(id: String, column: String, from old: some Encodable & Sendable, to new: SQLBind, jobID: String, at: Date) async throws -> Bool {
         let rows = try await db.update("job_schedules")
-            .set("counter_base", to: base)
+            .set(column, to: new)
             .set(SQLIdentifier("fired"), to: SQLRaw("fired + 1"))
             .set("last_fired_at", to: at.timeIntervalSince1970).set("last_job_id", to: jobID)
-            .where("id", .equal, id).where("counter_base", .equal, fromBase)
+            .where("id", .equal, id).where(column, .equal, old)
             .returning("id").all()
         return !rows.isEmpty
     }
