@@ -261,7 +261,7 @@ let package = Package(
         // The apps' command-line tools (demo training, synthetic data, local checks).
         .target(
             name: "ImagingCLI",
-            dependencies: ["ImagingApp", "ImagingDemo", "KilnCLIKit", "KilnAppKit", "KilnCore", "KilnStore", "Torch", "XGBoost", "ImageCodec",
+            dependencies: ["ImagingApp", "ImagingDemo", "KilnCLIKit", "KilnAppKit", "KilnCore", "KilnStore", "Torch", "XGBoost", "ImageCodec", "Nifti",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Apps/ImagingCLI",
             swiftSettings: swiftSettings
@@ -288,6 +288,8 @@ let package = Package(
                 "ImagingHTTP", "ImagingCLI", "CTRHTTP", "CTRCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

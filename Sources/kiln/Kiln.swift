@@ -6,7 +6,7 @@ struct Kiln: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "Kiln: a self-hosted AI inference and MLOps server.",
-        subcommands: [Serve.self, Keys.self, Migrate.self, Doctor.self, Version.self, Train.self, DataGen.self]
+        subcommands: [Serve.self, Keys.self, Migrate.self, Doctor.self, Version.self, Train.self, DataGen.self, Retrain.self]
             + InstalledApps.commands.topLevel,
         defaultSubcommand: nil)
 }

@@ -81,6 +81,6 @@ public struct ImagingDemoCommand<Host: KilnCommandHost>: AsyncParsableCommand {
 /// The imaging app's command-line tools.
 public enum ImagingCommands {
     public static func commands<Host: KilnCommandHost>(_ host: Host.Type) -> AppCommands {
-        AppCommands(train: [ImagingDemoCommand<Host>.self], datagen: [CTSlicesCommand.self])
+        AppCommands(train: [ImagingDemoCommand<Host>.self], datagen: [CTSlicesCommand.self, MRIVolumesCommand.self])
     }
 }

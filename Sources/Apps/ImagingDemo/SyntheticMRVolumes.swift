@@ -19,9 +19,21 @@ public struct SyntheticMRVolume: Sendable {
 }
 
 public enum SyntheticMRVolumes {
-    public static func generate(count: Int, dimensions: [Int], seed: UInt64) -> [SyntheticMRVolume] {
+    /// How tumours look. `training` is what the demo segmenter learned from (enhancing, brighter
+    /// than white matter, half of them with a dark necrotic core); `hypointense` is a shifted set
+    /// for the retraining evaluation: non-enhancing tumours darker than grey matter, as low-grade
+    /// gliomas look on T1. Both draw the same random numbers, so a seed gives the same heads.
+    public struct Tumours: Sendable {
+        public var level: ClosedRange<Double>
+        public var necroticCores: Bool
+
+        public static let training = Tumours(level: 0.85...1.0, necroticCores: true)
+        public static let hypointense = Tumours(level: 0.28...0.36, necroticCores: false)
+    }
+
+    public static func generate(count: Int, dimensions: [Int], seed: UInt64, tumours: Tumours = .training) -> [SyntheticMRVolume] {
         var generator = SeededGenerator(state: seed)
-        return (0..<count).map { index in volume(dimensions: dimensions, withTumour: index % 8 != 7, generator: &generator) }
+        return (0..<count).map { index in volume(dimensions: dimensions, withTumour: index % 8 != 7, tumours: tumours, generator: &generator) }
     }
 
     struct Ellipsoid {
@@ -38,7 +50,7 @@ public enum SyntheticMRVolumes {
         }
     }
 
-    static func volume(dimensions: [Int], withTumour: Bool, generator: inout SeededGenerator) -> SyntheticMRVolume {
+    static func volume(dimensions: [Int], withTumour: Bool, tumours: Tumours, generator: inout SeededGenerator) -> SyntheticMRVolume {
         func uniform(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &generator) }
         let head = Ellipsoid(center: [0.5 + uniform(-0.03...0.03), 0.5 + uniform(-0.03...0.03), 0.5 + uniform(-0.03...0.03)],
                              radii: [uniform(0.36...0.42), uniform(0.40...0.46), uniform(0.36...0.42)])
@@ -61,9 +73,9 @@ public enum SyntheticMRVolumes {
                 let r = radius * uniform(0.45...0.8)
                 lobes.append(Ellipsoid(center: zip(center, offset).map(+), radii: [r, r, r]))
             }
-            enhancingRim = Bool.random(using: &generator)
+            enhancingRim = Bool.random(using: &generator) && tumours.necroticCores
         }
-        let tumourLevel = uniform(0.85...1.0), oedemaLevel = uniform(0.5...0.62)
+        let tumourLevel = uniform(tumours.level), oedemaLevel = uniform(0.5...0.62)
         let bias = (0..<3).map { _ in uniform(-0.15...0.15) }
         let (nx, ny, nz) = (dimensions[0], dimensions[1], dimensions[2])
         var values = [Float](repeating: 0, count: nx * ny * nz)

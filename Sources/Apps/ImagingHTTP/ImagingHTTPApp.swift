@@ -36,10 +36,12 @@ public struct ImagingHTTPApp: KilnApp {
             MRISegmentationJob(registry: platform.models, archive: feedback.archive), workers: 1, timeout: .seconds(600), maxAttempts: 2,
             resultBlobs: { [$0.maskBlob, $0.previewBlob] })
         let runtimes = platform.runtimes
-        // The closed loop retrains the CT classifier (fine-tuned on reviewed slices) and the
-        // biomarker model (refitted with reviewed labels); see KilnRetraining.
+        // The closed loop retrains the CT classifier (fine-tuned on reviewed slices), the MRI
+        // segmenter (fine-tuned on corrected masks) and the biomarker model (refitted with
+        // reviewed labels); see KilnRetraining.
         let retrainers: [any ModelRetrainer] = [
             CTRetrainer(torch: { try runtimes.torchRuntime() }),
+            MRIRetrainer(torch: { try runtimes.torchRuntime() }),
             BiomarkerRetrainer(library: { try runtimes.xgboostLibrary() }),
         ]
         return AppParts(jobKinds: [segmentation], retrainers: retrainers) { routes in
