@@ -177,6 +177,15 @@ def test_retraining_refuses_bad_requests(server):
     started = requests.post(f"{server.url}/v1/retraining", json={"model": MODEL}, headers=server.headers())
     status = wait_for(server, started.json()["id"])
     assert status["state"] == "failed" and status["error"]["code"] == "no_reviews"
+    # `kiln retrain` exits 1 and says why: a refused request, a failed job, no key.
+    env = {**os.environ, "KILN_API_KEY": server.admin_key}
+    refused = subprocess.run([KILN_BIN, "retrain", "nope", "--server", server.url], capture_output=True, text=True, env=env, timeout=60)
+    assert refused.returncode == 1 and "404 not_found" in refused.stderr, refused.stderr
+    failed = subprocess.run([KILN_BIN, "retrain", MODEL, "--server", server.url], capture_output=True, text=True, env=env, timeout=120)
+    assert failed.returncode == 1 and "no_reviews" in failed.stdout, failed.stdout
+    keyless = subprocess.run([KILN_BIN, "retrain", MODEL, "--server", server.url], capture_output=True, text=True,
+                             env={k: v for k, v in os.environ.items() if k != "KILN_API_KEY"}, timeout=60)
+    assert keyless.returncode != 0 and "KILN_API_KEY" in keyless.stderr
 
 
 def test_a_reviews_schedule_fires_exactly_once_after_the_fifth_review_across_a_sigkill(server):

@@ -109,12 +109,14 @@ struct Retrain: AsyncParsableCommand {
         do {
             response = try await client.execute(request, timeout: .seconds(30))
         } catch {
-            throw ValidationError("cannot reach \(server): \(error)")
+            FileHandle.standardError.write(Data("kiln retrain: cannot reach \(server): \(error)\n".utf8))
+            throw ExitCode.failure
         }
         let bytes = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         guard Int(response.status.code) == expect else {
-            let problem = try? JSONDecoder().decode(Problem.self, from: bytes)
-            print("\(method) \(url): \(response.status.code) \(problem.map { "\($0.code): \($0.message)" } ?? String(decoding: bytes.prefix(500), as: UTF8.self))")
+            let problem = (try? JSONDecoder().decode(ErrorBody.self, from: bytes))?.error
+            let reason = problem.map { "\($0.code): \($0.message)" } ?? String(decoding: bytes.prefix(500), as: UTF8.self)
+            FileHandle.standardError.write(Data("kiln retrain: \(method) \(url) answered \(response.status.code) \(reason)\n".utf8))
             throw ExitCode.failure
         }
         let decoder = JSONDecoder()
@@ -125,6 +127,11 @@ struct Retrain: AsyncParsableCommand {
     struct Problem: Decodable {
         var code: String
         var message: String
+    }
+
+    /// Kiln's error shape: `{"error": {"code", "message", …}}`.
+    struct ErrorBody: Decodable {
+        var error: Problem
     }
 
     /// The parts of `GET /v1/retraining/{id}` this command prints.

@@ -28,7 +28,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "system-tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from kiln_process import KilnProcess  # noqa: E402
+from shift_eval import retrain, show  # noqa: E402
 
 
 def volumes(kiln, out, count, seed):
@@ -93,30 +95,10 @@ def main():
             assert review.status_code == 201, review.text
         print(f"serving v1 on the {len(reviewed)} reviewed hypointense volumes (seed 7001): mean Dice {np.mean(served):.4f}")
 
-        started = time.monotonic()
-        body = {"model": "mri_segmenter", "evaluation_fraction": 0.3, "policy": {"min_evaluation_cases": 2}}
-        if args.epochs:
-            body["options"] = {"epochs": args.epochs}
-        answer = requests.post(f"{server.url}/v1/retraining", json=body, headers=server.headers())
-        assert answer.status_code == 202, answer.text
-        job_id = answer.json()["id"]
-        while True:
-            status = requests.get(f"{server.url}/v1/retraining/{job_id}", headers=server.headers()).json()
-            if status["state"] in ("succeeded", "failed", "cancelled"):
-                break
-            time.sleep(1)
-        assert status["state"] == "succeeded", status
-        result = status["result"]
-        print(f"\n== MRI, {len(reviewed)} corrected masks of hypointense tumours (retraining took {time.monotonic() - started:.0f} s) ==")
-        for part in ("feedback", "original"):
-            block = result["evaluation"][part]
-            s, c, d = block["serving"], block["candidate"], block["difference"]
-            print(f"  {part:9s} Dice on {block['cases']} volumes: serving {s['value']:.4f} {s['ci95']}  "
-                  f"candidate {c['value']:.4f} {c['ci95']}  difference {d['value']:+.4f} {d['ci95']}")
+        options = {"epochs": args.epochs} if args.epochs else {}
+        result, seconds = retrain(server, "mri_segmenter", policy={"min_evaluation_cases": 2}, options=options)
+        show(f"MRI, {len(reviewed)} corrected masks of hypointense tumours", result, seconds)
         candidate = result["candidate_version"]
-        print(f"  candidate version {candidate}, promoted: {result['promoted']}")
-        for reason in result["decision"]["reasons"]:
-            print(f"  not promoted because: {reason}")
 
         scores = {1: [], candidate: []}
         for volume, mask in unseen:

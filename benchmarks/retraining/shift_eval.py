@@ -57,9 +57,10 @@ def review(server, prediction_id, predicted, label):
     requests.post(f"{server.url}/predict/{prediction_id}/review", json=body, headers=server.headers()).raise_for_status()
 
 
-def retrain(server, model, evaluation_fraction=0.3):
+def retrain(server, model, evaluation_fraction=0.3, **request):
+    """Starts a retraining (`request`: further fields of POST /v1/retraining) and waits for its result."""
     started = time.monotonic()
-    answer = requests.post(f"{server.url}/v1/retraining", json={"model": model, "evaluation_fraction": evaluation_fraction},
+    answer = requests.post(f"{server.url}/v1/retraining", json={"model": model, "evaluation_fraction": evaluation_fraction, **request},
                            headers=server.headers())
     assert answer.status_code == 202, answer.text
     job_id = answer.json()["id"]
