@@ -206,9 +206,11 @@ let package = Package(
                 "KilnCore", "KilnStore", "KilnServing", "KilnJobs", "KilnTracking", "KilnFeedback", "KilnLLM",
                 "KilnHTTPKit", "KilnHTTP", "KilnAppKit", "KilnInferenceJobs", "KilnExplain", "KilnRetraining",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

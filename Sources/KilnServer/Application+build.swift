@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import KilnAppKit
 import KilnCore
@@ -172,11 +173,19 @@ public func buildApplication(
         try part.addRoutes(routes)
     }
 
+    let connections = ConnectionCounter(limits: config.limits.connections)
+    let webSocketResponder = router.buildResponder()
     var application = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: router,
-            configuration: .init(http1: .init(additionalChannelHandlers: [ExpectContinueHandler()]))),
+        server: HTTPServerBuilder { responder in
+            GuardedChildChannel(
+                base: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder,
+                    configuration: .init(http1: .init(additionalChannelHandlers: [
+                        ConnectionTimeoutHandler(limits: config.limits.connections), ExpectContinueHandler(),
+                    ]))),
+                counter: connections, limits: config.limits.connections)
+        },
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kiln"),
         // Shut down in reverse: jobs first (they use models), then models, then the store.
         services: [database, models, jobs, scheduler],

@@ -65,6 +65,21 @@ extension ConfigSetting {
         ConfigSetting("rate_limit_burst", "Burst allowance per caller above the sustained rate (default 2000).") {
             $0.limits.rateLimitBurst = try integer($1, in: 1...10_000_000)
         },
+        ConfigSetting("header_timeout", "Seconds a connection may take to send a request's headers, from connecting or the previous response (default 10).") {
+            $0.limits.connections.headerTimeoutSeconds = try seconds($1)
+        },
+        ConfigSetting("body_timeout", "Longest pause, in seconds, between two pieces of a request body (default 60).") {
+            $0.limits.connections.bodyTimeoutSeconds = try seconds($1)
+        },
+        ConfigSetting("keepalive_timeout", "Seconds an idle kept-alive connection stays open (default 75).") {
+            $0.limits.connections.keepAliveTimeoutSeconds = try seconds($1)
+        },
+        ConfigSetting("max_connections", "Open connections over which new ones get 503 + Retry-After (default 4096).") {
+            $0.limits.connections.maxConnections = try integer($1, in: 1...1_000_000)
+        },
+        ConfigSetting("max_connections_per_address", "The same per client address (default 512).") {
+            $0.limits.connections.maxConnectionsPerAddress = try integer($1, in: 1...1_000_000)
+        },
         ConfigSetting("model_repository", "Model repository folder (default <data-dir>/models).") {
             $0.serving.modelRepository = try nonEmpty($1)
         },
@@ -117,8 +132,7 @@ extension ConfigSetting {
             $0.llm.model = try nonEmpty($1)
         },
         ConfigSetting("shutdown_timeout", "Seconds to drain in-flight work on SIGTERM/SIGINT (default 30).") {
-            guard let value = Double($1), value > 0, value <= 3600 else { throw invalid($1, "seconds in (0, 3600]") }
-            $0.shutdownTimeoutSeconds = value
+            $0.shutdownTimeoutSeconds = try seconds($1)
         },
     ]
 
@@ -133,6 +147,12 @@ extension ConfigSetting {
 
     public static func positive(_ value: String) throws -> Double {
         guard let number = Double(value), number > 0, number.isFinite else { throw invalid(value, "a positive number") }
+        return number
+    }
+
+    /// A duration in seconds, in (0, 3600].
+    public static func seconds(_ value: String) throws -> Double {
+        guard let number = Double(value), number > 0, number <= 3600 else { throw invalid(value, "seconds in (0, 3600]") }
         return number
     }
 

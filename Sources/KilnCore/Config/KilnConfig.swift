@@ -50,6 +50,24 @@ public struct Limits: Sendable, Equatable {
     public var rateLimitPerSecond: Double = 1000
     /// Requests a caller may make in a burst above the sustained rate.
     public var rateLimitBurst = 2000
+    /// Connection limits: Kiln is often the only thing on its port, with no proxy in front.
+    public var connections = ConnectionLimits()
+
+    public init() {}
+}
+
+/// How long a connection may wait at each stage, and how many may be open.
+public struct ConnectionLimits: Sendable, Equatable {
+    /// From accepting a connection (or finishing a response) until a request's headers are in.
+    public var headerTimeoutSeconds: Double = 10
+    /// Longest pause between two pieces of a request body (a slow upload that keeps moving is fine).
+    public var bodyTimeoutSeconds: Double = 60
+    /// Longest wait for the next request on a kept-alive connection.
+    public var keepAliveTimeoutSeconds: Double = 75
+    /// Open connections over which new ones are answered 503 and closed.
+    public var maxConnections = 4096
+    /// The same, per client address.
+    public var maxConnectionsPerAddress = 512
 
     public init() {}
 }
