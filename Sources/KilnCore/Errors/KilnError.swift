@@ -34,12 +34,15 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     /// The model cannot be explained with the method asked for (422): its signature or runtime
     /// does not allow it; the model's metadata lists the methods it supports.
     public static let explanationUnsupported = ErrorCode("explanation_unsupported")
+    /// The server's disk (or quota) is full: nothing was stored (507).
+    public static let insufficientStorage = ErrorCode("insufficient_storage")
     public static let `internal` = ErrorCode("internal")
 
     /// The platform's own codes, in the order the API documentation lists them.
     public static let platform: [ErrorCode] = [
         .invalidArgument, .unauthenticated, .permissionDenied, .notFound, .conflict, .payloadTooLarge,
-        .unsupportedMediaType, .rateLimited, .unavailable, .deadlineExceeded, .undecodableImage, .explanationUnsupported, .internal,
+        .unsupportedMediaType, .rateLimited, .unavailable, .deadlineExceeded, .undecodableImage, .explanationUnsupported,
+        .insufficientStorage, .internal,
     ]
 }
 

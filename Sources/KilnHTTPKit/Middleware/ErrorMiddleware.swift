@@ -72,7 +72,8 @@ public struct ErrorStatusTable: Sendable {
         .invalidArgument: .badRequest, .unauthenticated: .unauthorized, .permissionDenied: .forbidden, .notFound: .notFound,
         .conflict: .conflict, .payloadTooLarge: .contentTooLarge, .unsupportedMediaType: .unsupportedMediaType,
         .rateLimited: .tooManyRequests, .unavailable: .serviceUnavailable, .deadlineExceeded: .gatewayTimeout,
-        .undecodableImage: .unprocessableContent, .explanationUnsupported: .unprocessableContent, .internal: .internalServerError,
+        .undecodableImage: .unprocessableContent, .explanationUnsupported: .unprocessableContent,
+        .insufficientStorage: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), .internal: .internalServerError,
     ])
 
     private init(statuses: [ErrorCode: HTTPResponse.Status]) {
@@ -137,6 +138,9 @@ public enum ErrorResponse {
     }
 
     public static func make(_ error: KilnError, requestID: String, shape: ErrorMiddleware.Shape = .native, statuses: ErrorStatusTable) -> Response {
+        // An internal error's message may name paths, SQL or engine state: it goes to the log
+        // (ErrorMiddleware), never to the client.
+        let error = error.code == .internal ? KilnError(.internal, "internal error; the server log has the details under this request id") : error
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if case .number(let seconds)? = error.details["retry_after_seconds"] {

@@ -82,7 +82,12 @@ final class TemporaryFile: @unchecked Sendable {
         unlink(path)
     }
 
+    /// A full disk or quota is the client's to know about (507, retry later), without the path;
+    /// anything else is internal (its message, with the path, reaches only the log).
     private static func posixError(_ operation: String) -> KilnError {
-        KilnError(.internal, "\(operation) failed: \(String(cString: strerror(errno)))")
+        if errno == ENOSPC || errno == EDQUOT {
+            return KilnError(.insufficientStorage, "the server's storage is full; nothing was stored")
+        }
+        return KilnError(.internal, "\(operation) failed: \(String(cString: strerror(errno)))")
     }
 }

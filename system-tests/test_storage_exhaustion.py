@@ -1,0 +1,62 @@
+"""A full disk (issue 26): on a small tmpfs data directory, an upload that does not fit answers
+507 `insufficient_storage` with no path in it and leaves no partial file; reads keep working;
+once space is freed, uploads work again. Needs root to mount the tmpfs (skipped otherwise)."""
+
+import os
+import subprocess
+
+import pytest
+import requests
+
+from kiln_process import KilnProcess
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(path):
+    """Writes `path` until the volume is full."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        for size in (1 << 20, 4096, 1):
+            try:
+                while True:
+                    os.write(descriptor, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(descriptor)
+
+
+def test_a_full_disk_answers_507_without_a_path_and_recovers(small_disk):
+    server = KilnProcess(small_disk / "data").start()
+    try:
+        headers = {**server.headers(), "Content-Type": "application/octet-stream"}
+        kept = requests.post(f"{server.url}/v1/blobs", data=b"k" * 100_000, headers=headers)
+        assert kept.status_code == 201, kept.text
+        sha = kept.json()["sha256"]
+        filler = small_disk / "filler"
+        fill(filler)
+        refused = requests.post(f"{server.url}/v1/blobs", data=os.urandom(4 << 20), headers=headers)
+        assert refused.status_code == 507, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "insufficient_storage"
+        assert "/" not in error["message"] and "data" not in error["message"], error
+        # Nothing partial stays behind, and reads keep working.
+        leftovers = [p for p in (small_disk / "data" / "blobs").rglob("*") if p.is_file() and p.stat().st_size >= 4 << 20]
+        assert not leftovers, leftovers
+        assert requests.get(f"{server.url}/v1/blobs/{sha}", headers=server.headers()).content == b"k" * 100_000
+        assert requests.get(f"{server.url}/health").status_code == 200
+        filler.unlink()
+        again = requests.post(f"{server.url}/v1/blobs", data=os.urandom(4 << 20), headers=headers)
+        assert again.status_code == 201, again.text
+    finally:
+        server.stop()
