@@ -35,7 +35,7 @@ public struct StoreOptions: ParsableArguments {
     /// Opens the store with the apps' migrations applied, for the offline commands.
     public func openDatabase(_ config: KilnConfig, apps: AppList) async throws -> KilnDatabase {
         try DataDirectory(path: config.dataDirectory).create()
-        let database = try await KilnDatabase.open(url: config.databaseURL, logger: commandLogger())
+        let database = try await KilnDatabase.open(url: config.databaseURL, synchronous: config.sqliteSynchronous, logger: commandLogger())
         do {
             try await apps.migrator().migrate(database.sql)
         } catch {

@@ -53,7 +53,7 @@ public func buildApplication(
     let layout = DataDirectory(path: config.dataDirectory)
     try layout.create()
 
-    let database = try await KilnDatabase.open(url: config.databaseURL, logger: logger)
+    let database = try await KilnDatabase.open(url: config.databaseURL, synchronous: config.sqliteSynchronous, logger: logger)
     let applied: [Int]
     do {
         applied = try await migrator.migrate(database.sql)

@@ -25,7 +25,9 @@ let directory = FileManager.default.temporaryDirectory.appendingPathComponent("k
 defer { try? FileManager.default.removeItem(at: directory) }
 var logger = Logger(label: "bench")
 logger.logLevel = .warning
-let database = try await KilnDatabase.open(url: "sqlite:\(directory.path)/kiln.sqlite", logger: logger)
+// KILN_SQLITE_SYNCHRONOUS=normal measures the cost of durable commits (the default, full).
+let synchronous = SQLiteSynchronous(rawValue: ProcessInfo.processInfo.environment["KILN_SQLITE_SYNCHRONOUS", default: "full"].uppercased()) ?? .full
+let database = try await KilnDatabase.open(url: "sqlite:\(directory.path)/kiln.sqlite", synchronous: synchronous, logger: logger)
 try await Migrator().migrate(database.sql)
 var settings = JobService.Settings()
 settings.pollInterval = .milliseconds(100)

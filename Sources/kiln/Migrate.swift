@@ -11,7 +11,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let config = try store.loadConfig(apps: InstalledApps.apps)
         try DataDirectory(path: config.dataDirectory).create()
-        let database = try await KilnDatabase.open(url: config.databaseURL, logger: commandLogger())
+        let database = try await KilnDatabase.open(url: config.databaseURL, synchronous: config.sqliteSynchronous, logger: commandLogger())
         let migrator = try InstalledApps.apps.migrator()
         let applied = try await migrator.migrate(database.sql)
         print(applied.isEmpty ? "schema is up to date (version \(migrator.latestVersion))"

@@ -65,6 +65,10 @@ extension ConfigSetting {
         ConfigSetting("rate_limit_burst", "Burst allowance per caller above the sustained rate (default 2000).") {
             $0.limits.rateLimitBurst = try integer($1, in: 1...10_000_000)
         },
+        ConfigSetting("sqlite_synchronous", "full: every acknowledged write survives a power loss (default); normal: only a process crash.") {
+            guard let mode = SQLiteSynchronous(rawValue: $1.uppercased()) else { throw invalid($1, "full or normal") }
+            $0.sqliteSynchronous = mode
+        },
         ConfigSetting("header_timeout", "Seconds a connection may take to send a request's headers, from connecting or the previous response (default 10).") {
             $0.limits.connections.headerTimeoutSeconds = try seconds($1)
         },

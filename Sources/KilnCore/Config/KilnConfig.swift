@@ -14,6 +14,9 @@ public struct KilnConfig: Sendable, Equatable {
     public var jwtES256PublicKeyFile: String?
     public var limits = Limits()
     public var shutdownTimeoutSeconds: Double = 30
+    /// How SQLite commits: `full` (default) fsyncs the WAL on every commit, so an acknowledged
+    /// write survives a power loss or OS crash; `normal` survives a process crash only.
+    public var sqliteSynchronous = SQLiteSynchronous.full
     public var serving = ServingSettings()
     public var jobs = JobSettings()
     /// Browser origins allowed to call Kiln (CORS), e.g. a dashboard on http://localhost:3000.
@@ -39,6 +42,12 @@ public struct KilnConfig: Sendable, Equatable {
         let loopbackNames = ["localhost", "::1", "[::1]"]
         return loopbackNames.contains(host) || host.hasPrefix("127.")
     }
+}
+
+/// SQLite's `PRAGMA synchronous` in WAL mode.
+public enum SQLiteSynchronous: String, Sendable, Equatable {
+    case full = "FULL"
+    case normal = "NORMAL"
 }
 
 /// Request limits enforced at the HTTP edge.

@@ -44,7 +44,9 @@ public final class KilnDatabase: Service, Sendable {
     }
 
     /// Opens the database and applies the connection settings Kiln relies on.
-    public static func open(url: String, logger: Logger) async throws -> KilnDatabase {
+    /// - Parameter synchronous: `.full` makes every commit durable against power loss before it
+    ///   returns (the WAL is fsynced per commit); `.normal` only against a process crash.
+    public static func open(url: String, synchronous: SQLiteSynchronous = .full, logger: Logger) async throws -> KilnDatabase {
         switch try Backend.parse(url) {
         case .postgres:
             throw KilnError(.unavailable, "the PostgreSQL backend is not available in this build yet; use sqlite:PATH")
@@ -56,9 +58,10 @@ public final class KilnDatabase: Service, Sendable {
                 on: MultiThreadedEventLoopGroup.singleton.any())
             let database = KilnDatabase(connection: connection, logger: logger)
             do {
-                // WAL: readers never block the writer. NORMAL sync is durable against a process
-                // crash (kill -9) in WAL mode; FULL would also survive power loss at a write cost.
-                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                // WAL: readers never block the writer. FULL fsyncs the WAL at each commit, so what
+                // Kiln acknowledged survives power loss; NORMAL survives only a process crash
+                // (SQLite documents that a NORMAL commit can roll back after a power loss).
+                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(synchronous.rawValue)",
                                "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
                     try await database.sql.raw(SQLQueryString(pragma)).run()
                 }
