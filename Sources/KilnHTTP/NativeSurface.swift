@@ -70,7 +70,8 @@ public struct NativeSurface: Sendable {
 
     /// Routes that need no credentials; add them before the authentication middleware.
     public func addPublicRoutes(to router: Router<KilnRequestContext>) {
-        HealthController(database: services.database, metrics: services.metrics).addRoutes(to: router)
+        HealthController(database: services.database, metrics: services.metrics, disk: DiskSpace(path: services.blobs.root.path),
+                         minFreeSpace: services.limits.minFreeSpaceBytes).addRoutes(to: router)
     }
 
     /// Everything else, behind authentication. `openAPI` is the merged document.

@@ -167,6 +167,8 @@ public func buildApplication(
     if limiter.isEnabled {
         router.add(middleware: RateLimitMiddleware(limiter: limiter))
     }
+    let disk = DiskSpace(path: blobs.root.path)
+    router.add(middleware: StorageGuardMiddleware(availableBytes: { disk.availableBytes() }))
     native.addRoutes(to: router, jobs: jobs, retraining: retraining, scheduler: scheduler, openAPI: openAPI, reviewers: apps.reviewers)
     let routes = AppRoutes(router: router, jobs: jobs, reviewers: apps.reviewers)
     for part in parts {

@@ -69,6 +69,9 @@ extension ConfigSetting {
             guard let mode = SQLiteSynchronous(rawValue: $1.uppercased()) else { throw invalid($1, "full or normal") }
             $0.sqliteSynchronous = mode
         },
+        ConfigSetting("min_free_space", "Free space on the data directory's volume under which /ready answers 503 (default 256MiB).") {
+            $0.limits.minFreeSpaceBytes = Int64(try size($1))
+        },
         ConfigSetting("header_timeout", "Seconds a connection may take to send a request's headers, from connecting or the previous response (default 10).") {
             $0.limits.connections.headerTimeoutSeconds = try seconds($1)
         },

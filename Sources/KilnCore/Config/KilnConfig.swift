@@ -59,6 +59,8 @@ public struct Limits: Sendable, Equatable {
     public var rateLimitPerSecond: Double = 1000
     /// Requests a caller may make in a burst above the sustained rate.
     public var rateLimitBurst = 2000
+    /// Free space on the data directory's volume under which `/ready` answers 503.
+    public var minFreeSpaceBytes: Int64 = 256 << 20
     /// Connection limits: Kiln is often the only thing on its port, with no proxy in front.
     public var connections = ConnectionLimits()
 

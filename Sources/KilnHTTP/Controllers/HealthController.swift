@@ -6,9 +6,18 @@ import KilnStore
 struct HealthController {
     let database: KilnDatabase
     let metrics: HTTPMetrics
+    let disk: DiskSpace
+    let minFreeSpace: Int64
 
     struct Status: Encodable {
         var status: String
+        var reason: String? = nil
+        var freeBytes: Int64? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case status, reason
+            case freeBytes = "free_bytes"
+        }
     }
 
     func addRoutes(to router: Router<KilnRequestContext>) {
@@ -21,20 +30,27 @@ struct HealthController {
         try JSONBody.response(Status(status: "ok"))
     }
 
-    /// Ready once migrations ran (they finish before the server starts) and the store answers.
+    /// Ready once migrations ran (they finish before the server starts), the store answers and
+    /// the data directory's volume has at least `min_free_space` free — so that a load balancer
+    /// stops sending writes before the disk is full.
     @Sendable func ready(_ request: Request, context: KilnRequestContext) async throws -> Response {
         do {
             try await database.ping()
         } catch {
             context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
-            return try JSONBody.response(Status(status: "unavailable"), status: .serviceUnavailable)
+            return try JSONBody.response(Status(status: "unavailable", reason: "the store does not answer"), status: .serviceUnavailable)
         }
-        return try JSONBody.response(Status(status: "ready"))
+        let free = disk.availableBytes()
+        if let free, free < minFreeSpace {
+            return try JSONBody.response(Status(status: "unavailable", reason: "free space on the data directory is below min_free_space", freeBytes: free),
+                                         status: .serviceUnavailable)
+        }
+        return try JSONBody.response(Status(status: "ready", freeBytes: free))
     }
 
     @Sendable func exposition(_ request: Request, context: KilnRequestContext) -> Response {
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+            body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition(dataDirectoryFreeBytes: disk.availableBytes()))))
     }
 }

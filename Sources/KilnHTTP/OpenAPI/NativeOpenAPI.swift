@@ -45,7 +45,7 @@ enum NativeOpenAPI {
   "/ready": {
    "get": {
     "operationId": "ready",
-    "summary": "Store reachable and migrations applied.",
+    "summary": "Store reachable, migrations applied, and at least min_free_space free on the data directory's volume.",
     "security": [],
     "responses": {
      "200": {
@@ -1637,6 +1637,14 @@ enum NativeOpenAPI {
     "properties": {
      "status": {
       "type": "string"
+     },
+     "reason": {
+      "type": "string",
+      "description": "Why the server is not ready (GET /ready)."
+     },
+     "free_bytes": {
+      "type": "integer",
+      "description": "Free bytes on the data directory's volume (GET /ready); under min_free_space the server is not ready."
      }
     }
    },

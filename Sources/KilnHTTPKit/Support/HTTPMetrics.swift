@@ -12,6 +12,7 @@ public struct HTTPMetrics: Sendable {
     public let factory: PrometheusMetricsFactory
     private let inFlight: CoreMetrics.Meter
     private let residentMemory: CoreMetrics.Gauge
+    private let dataDirectoryFree: CoreMetrics.Gauge
     /// Counts since start, for the dashboards (Prometheus has the same by route).
     public let totals = HTTPTotals()
 
@@ -27,6 +28,7 @@ public struct HTTPMetrics: Sendable {
         self.factory = factory
         self.inFlight = CoreMetrics.Meter(label: "kiln_http_requests_in_flight", factory: factory)
         self.residentMemory = CoreMetrics.Gauge(label: "kiln_process_resident_memory_bytes", factory: factory)
+        self.dataDirectoryFree = CoreMetrics.Gauge(label: "kiln_data_dir_free_bytes", factory: factory)
     }
 
     public func requestStarted() {
@@ -43,9 +45,13 @@ public struct HTTPMetrics: Sendable {
     }
 
     /// The exposition text, with process figures refreshed at scrape time.
-    public func exposition() -> [UInt8] {
+    /// - Parameter dataDirectoryFreeBytes: free space on the data directory's volume, read now.
+    public func exposition(dataDirectoryFreeBytes: Int64? = nil) -> [UInt8] {
         if let rss = ProcessStats.residentMemoryBytes() {
             residentMemory.record(rss)
+        }
+        if let free = dataDirectoryFreeBytes {
+            dataDirectoryFree.record(free)
         }
         return registry.emitToBuffer()
     }
