@@ -63,6 +63,12 @@ def test_a_full_disk_answers_507_without_a_path_and_recovers(small_disk):
         error = refused.json()["error"]
         assert error["code"] == "insufficient_storage"
         assert "/" not in error["message"] and "data" not in error["message"], error
+        # A model version upload (multipart, under the early check's 1 MiB) fails as its file is written.
+        version = requests.post(f"{server.url}/v1/models/full_disk/versions", headers=server.headers(),
+                                files={"artifact": ("model.pt", os.urandom(900_000))})
+        assert version.status_code == 507 and version.json()["error"]["code"] == "insufficient_storage", version.text
+        assert "/" not in version.json()["error"]["message"]
+        assert not any((small_disk / "data" / "models").glob(".staging/*")), "a partial model version was left"
         # Nothing partial stays behind, and reads keep working.
         leftovers = [p for p in (small_disk / "data" / "blobs").rglob("*") if p.is_file() and p.stat().st_size >= 4 << 20]
         assert not leftovers, leftovers

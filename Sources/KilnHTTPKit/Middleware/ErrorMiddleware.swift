@@ -42,6 +42,17 @@ public struct ErrorMiddleware: RouterMiddleware {
         }
     }
 
+    /// A write that failed because the disk or quota is full, as Foundation (`FileHandle`,
+    /// `Data.write`, `FileManager`) or a POSIX call reports it.
+    static func isOutOfSpace(_ error: any Error) -> Bool {
+        if let error = error as? CocoaError, error.code == .fileWriteOutOfSpace { return true }
+        if let error = error as? POSIXError, error.code == .ENOSPC || error.code == .EDQUOT { return true }
+        let error = error as NSError
+        if error.domain == NSPOSIXErrorDomain, error.code == Int(ENOSPC) || error.code == Int(EDQUOT) { return true }
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? any Error, (underlying as NSError) !== error { return isOutOfSpace(underlying) }
+        return false
+    }
+
     public static func kilnError(from error: any Error) -> KilnError {
         switch error {
         case let error as KilnError:
@@ -56,6 +67,8 @@ public struct ErrorMiddleware: RouterMiddleware {
             return KilnError(.payloadTooLarge, "request body too large")
         case let error as DecodingError:
             return KilnError.invalidArgument("request body does not match the expected shape: \(DecodingErrorSummary.describe(error))")
+        case let error where Self.isOutOfSpace(error):
+            return KilnError(.insufficientStorage, "the server's storage is full; nothing was stored")
         default:
             return KilnError(.internal, "internal error")
         }
