@@ -22,10 +22,10 @@ import Testing
         #expect(counter.open("b"))
         #expect(!counter.open("c"))  // the total cap
         counter.close("a")
-        #expect(counter.open("c") && counter.open == 3)
+        #expect(counter.open("c") && counter.openConnections == 3)
         counter.close("a")
         counter.close("b")
         counter.close("c")
-        #expect(counter.open == 0 && counter.counts.withLock { $0.perAddress.isEmpty })
+        #expect(counter.openConnections == 0 && counter.counts.withLock { $0.perAddress.isEmpty })
     }
 }

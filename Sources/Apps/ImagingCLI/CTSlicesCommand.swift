@@ -18,6 +18,7 @@ struct CTSlicesCommand: ParsableCommand {
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
+        guard (1...100_000).contains(count) else { throw ValidationError("--count must be 1…100000") }
         let distribution: SyntheticCTSlices.Lesions
         switch lesions {
         case "training": distribution = .training

@@ -27,6 +27,7 @@ struct MRIVolumesCommand: ParsableCommand {
         case "hypointense": distribution = .hypointense
         default: throw ValidationError("--tumours must be training or hypointense")
         }
+        guard (1...10_000).contains(count) else { throw ValidationError("--count must be 1…10000") }
         let grid = dimensions.split(separator: ",").compactMap { Int($0) }
         guard grid.count == 3, grid.allSatisfy({ (8...512).contains($0) }) else { throw ValidationError("--dimensions must be three sizes 8…512, e.g. 96,96,80") }
         guard spacing > 0 && spacing <= 20 else { throw ValidationError("--spacing must be in (0, 20] mm") }

@@ -53,21 +53,15 @@ public struct MRIDemoTrainer: Sendable {
         let module = try MRISegmentationNetwork.build(runtime: runtime, seed: options.seed)
         let optimiser = try TorchAdam(module: module, learningRate: options.learningRate)
         var generator = SeededGenerator(state: options.seed &+ 2)
-        let crop = options.crop, side = Self.grid[0]
+        let crop = options.crop
         var running = 0.0
         for step in 1...options.steps {
             var x = [Float](), y = [Float]()
             x.reserveCapacity(options.batchSize * crop * crop * crop)
             for _ in 0..<options.batchSize {
                 let sample = training[Int.random(in: 0..<training.count, using: &generator)]
-                let origin = Self.cropOrigin(tumour: sample.tumour, side: side, crop: crop, centred: Double.random(in: 0..<1, using: &generator) < 1.0 / 3, generator: &generator)
-                for z in origin[2]..<(origin[2] + crop) {
-                    for yy in origin[1]..<(origin[1] + crop) {
-                        let row = (z * side + yy) * side + origin[0]
-                        x += sample.image.values[row..<(row + crop)]
-                        y += sample.mask[row..<(row + crop)].map(Float.init)
-                    }
-                }
+                let origin = Self.cropOrigin(tumour: sample.tumour, grid: Self.grid, crop: crop, centred: Double.random(in: 0..<1, using: &generator) < 1.0 / 3, generator: &generator)
+                Self.appendCrop(image: sample.image.values, mask: sample.mask, grid: Self.grid, at: origin, crop: crop, x: &x, y: &y)
             }
             let shape = [options.batchSize, 1, crop, crop, crop]
             running += try optimiser.step(method: "loss", [.float32(x, shape: shape), .float32(y, shape: shape)])
@@ -118,15 +112,29 @@ public struct MRIDemoTrainer: Sendable {
         return (written.version, written.folder, evaluation)
     }
 
-    /// A crop's corner: random, or (when `centred`) around a random tumour voxel.
-    static func cropOrigin(tumour: [Int], side: Int, crop: Int, centred: Bool, generator: inout SeededGenerator) -> [Int] {
-        let limit = side - crop
+    /// A crop's corner on `grid` (x, y, z): random, or (when `centred`) around a random tumour
+    /// voxel (`tumour` holds voxel indices, x fastest). Shared with `MRIRetrainer`.
+    static func cropOrigin(tumour: [Int], grid: [Int], crop: Int, centred: Bool, generator: inout SeededGenerator) -> [Int] {
         if centred, !tumour.isEmpty {
             let hit = tumour[Int.random(in: 0..<tumour.count, using: &generator)]
-            let voxel = [hit % side, (hit / side) % side, hit / (side * side)]
-            return voxel.map { min(limit, max(0, $0 - crop / 2 + Int.random(in: -crop / 4...crop / 4, using: &generator))) }
+            let voxel = [hit % grid[0], (hit / grid[0]) % grid[1], hit / (grid[0] * grid[1])]
+            return (0..<3).map { axis in
+                min(grid[axis] - crop, max(0, voxel[axis] - crop / 2 + Int.random(in: -crop / 4...crop / 4, using: &generator)))
+            }
         }
-        return (0..<3).map { _ in Int.random(in: 0...limit, using: &generator) }
+        return (0..<3).map { axis in Int.random(in: 0...(grid[axis] - crop), using: &generator) }
+    }
+
+    /// Appends the crop of `image` and `mask` at `origin` (z, y, x order, as the network's
+    /// [D, H, W]). Shared with `MRIRetrainer`.
+    static func appendCrop(image: [Float], mask: [UInt8], grid: [Int], at origin: [Int], crop: Int, x: inout [Float], y: inout [Float]) {
+        for z in origin[2]..<(origin[2] + crop) {
+            for row in origin[1]..<(origin[1] + crop) {
+                let start = (z * grid[1] + row) * grid[0] + origin[0]
+                x += image[start..<(start + crop)]
+                y += mask[start..<(start + crop)].map(Float.init)
+            }
+        }
     }
 
     static func evaluate(_ module: TorchModule, on volumes: [SyntheticMRVolume]) throws -> Evaluation {

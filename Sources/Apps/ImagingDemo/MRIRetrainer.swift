@@ -92,8 +92,8 @@ public struct MRIRetrainer: ModelRetrainer {
                     let pool = fromReviews ? reviewed : original
                     let sample = pool[Int.random(in: 0..<pool.count, using: &generator)]
                     let centred = Double.random(in: 0..<1, using: &generator) < (fromReviews ? 0.5 : 1.0 / 3)
-                    let origin = Self.cropOrigin(sample, grid: grid, crop: crop, centred: centred, generator: &generator)
-                    Self.append(crop: crop, at: origin, of: sample, grid: grid, x: &x, y: &y)
+                    let origin = MRIDemoTrainer.cropOrigin(tumour: sample.tumour, grid: grid, crop: crop, centred: centred, generator: &generator)
+                    MRIDemoTrainer.appendCrop(image: sample.image.values, mask: sample.mask, grid: grid, at: origin, crop: crop, x: &x, y: &y)
                 }
                 total += try optimiser.step(method: "loss", [.float32(x, shape: shape), .float32(y, shape: shape)])
             }
@@ -189,28 +189,5 @@ public struct MRIRetrainer: ModelRetrainer {
             }
         }
         return (UInt64(seed) &+ 1, count, grid)
-    }
-
-    /// A crop's corner on `grid`: random, or (when `centred`) around a random tumour voxel.
-    static func cropOrigin(_ sample: Case, grid: [Int], crop: Int, centred: Bool, generator: inout SeededGenerator) -> [Int] {
-        if centred, !sample.tumour.isEmpty {
-            let hit = sample.tumour[Int.random(in: 0..<sample.tumour.count, using: &generator)]
-            let voxel = [hit % grid[0], (hit / grid[0]) % grid[1], hit / (grid[0] * grid[1])]
-            return (0..<3).map { axis in
-                min(grid[axis] - crop, max(0, voxel[axis] - crop / 2 + Int.random(in: -crop / 4...crop / 4, using: &generator)))
-            }
-        }
-        return (0..<3).map { axis in Int.random(in: 0...(grid[axis] - crop), using: &generator) }
-    }
-
-    /// Appends the crop's voxels (z, y, x order, as the network's [D, H, W]) and mask.
-    static func append(crop: Int, at origin: [Int], of sample: Case, grid: [Int], x: inout [Float], y: inout [Float]) {
-        for z in origin[2]..<(origin[2] + crop) {
-            for row in origin[1]..<(origin[1] + crop) {
-                let start = (z * grid[1] + row) * grid[0] + origin[0]
-                x += sample.image.values[start..<(start + crop)]
-                y += sample.mask[start..<(start + crop)].map(Float.init)
-            }
-        }
     }
 }

@@ -46,6 +46,11 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     ]
 }
 
+extension KilnError {
+    /// A write failed because the disk or quota is full; no path in it (the client sees it).
+    public static var storageFull: KilnError { KilnError(.insufficientStorage, "the server's storage is full; nothing was stored") }
+}
+
 /// A domain error: a stable code, a message safe to show to the client, and optional details.
 public struct KilnError: Error, Sendable, CustomStringConvertible {
     public var code: ErrorCode

@@ -36,7 +36,7 @@ public final class ConnectionCounter: Sendable {
         }
     }
 
-    public var open: Int { counts.withLock { $0.total } }
+    public var openConnections: Int { counts.withLock { $0.total } }
 }
 
 /// The first handler of every connection, in front of the HTTP decoder, because Hummingbird's
@@ -58,6 +58,7 @@ public final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChann
     let headerTimeout: TimeAmount
     var registered = false
     var refused = false
+    var answeredRefusal = false
     var headersEnded = false
     /// The last bytes of the previous read, so that `\r\n\r\n` split across reads is found.
     var tail: [UInt8] = []
@@ -130,8 +131,8 @@ public final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChann
     }
 
     func refuse(_ context: ChannelHandlerContext) {
-        guard context.channel.isActive, !headersEnded else { return }
-        headersEnded = true  // answer once
+        guard context.channel.isActive, !answeredRefusal else { return }
+        answeredRefusal = true
         let body = #"{"error":{"code":"unavailable","message":"too many open connections; retry shortly"}}"#
         let answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
             + "Retry-After: 1\r\nConnection: close\r\n\r\n" + body

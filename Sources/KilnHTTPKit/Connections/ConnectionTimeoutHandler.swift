@@ -3,12 +3,12 @@ import KilnCore
 import NIOCore
 import NIOHTTPTypes
 
-/// Closes connections that stall: no complete request head within the header timeout of
-/// connecting (the keep-alive timeout after a response), or a pause longer than the body
-/// timeout inside a request body. A request being answered is never timed out — inference,
-/// SSE streams and downloads take their time — and a slow upload that keeps moving is fine.
-/// Without this, clients that open connections and never finish their headers hold them (and
-/// file descriptors) forever; Kiln is often alone on its port with no proxy in front.
+/// Closes connections that stall once HTTP parts flow: a pause longer than the body timeout
+/// inside a request body, or no next request head within the keep-alive timeout after a
+/// response. A request being answered is never timed out — inference, SSE streams and
+/// downloads take their time — and a slow upload that keeps moving is fine. The first
+/// request's header timeout is `ConnectionGuardHandler`'s: Hummingbird adds this handler only
+/// after that head has arrived (its header timer here covers a plain HTTP/1 pipeline).
 ///
 /// After a WebSocket upgrade the handler is removed with the HTTP ones; the WebSocket's own
 /// ping (every 30 s, closed when unanswered) takes over.

@@ -68,7 +68,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         case let error as DecodingError:
             return KilnError.invalidArgument("request body does not match the expected shape: \(DecodingErrorSummary.describe(error))")
         case let error where Self.isOutOfSpace(error):
-            return KilnError(.insufficientStorage, "the server's storage is full; nothing was stored")
+            return .storageFull
         default:
             return KilnError(.internal, "internal error")
         }

@@ -86,7 +86,7 @@ final class TemporaryFile: @unchecked Sendable {
     /// anything else is internal (its message, with the path, reaches only the log).
     private static func posixError(_ operation: String) -> KilnError {
         if errno == ENOSPC || errno == EDQUOT {
-            return KilnError(.insufficientStorage, "the server's storage is full; nothing was stored")
+            return .storageFull
         }
         return KilnError(.internal, "\(operation) failed: \(String(cString: strerror(errno)))")
     }
