@@ -13,7 +13,7 @@ struct Retrain: AsyncParsableCommand {
         abstract: "Retrain a model from its reviews on a running server, wait for the decision and print it.",
         discussion: "Exit status: 0 when the retraining ran (promoted or not; the decision is printed), 1 when it failed or was refused.")
 
-    @Argument(help: "The model to retrain (it needs a registered trainer: ct_classifier, mri_segmenter, biomarker_classifier).") var model: String
+    @Argument(help: "The model to retrain; its app must register a trainer for it (a model without one is refused with the list of those that have one).") var model: String
     @Option(help: "The server's base URL.") var server = "http://127.0.0.1:8080"
     @Option(help: "An admin API key (default: the KILN_API_KEY environment variable).") var apiKey: String?
     @Option(help: "The alias whose version is retrained and that a promotion moves (default production).") var alias: String?
