@@ -181,6 +181,7 @@ def test_retraining_refuses_bad_requests(server):
     env = {**os.environ, "KILN_API_KEY": server.admin_key}
     refused = subprocess.run([KILN_BIN, "retrain", "nope", "--server", server.url], capture_output=True, text=True, env=env, timeout=60)
     assert refused.returncode == 1 and "404 not_found" in refused.stderr, refused.stderr
+    assert "retrainable_models" in refused.stderr and MODEL in refused.stderr, refused.stderr
     failed = subprocess.run([KILN_BIN, "retrain", MODEL, "--server", server.url], capture_output=True, text=True, env=env, timeout=120)
     assert failed.returncode == 1 and "no_reviews" in failed.stdout, failed.stdout
     keyless = subprocess.run([KILN_BIN, "retrain", MODEL, "--server", server.url], capture_output=True, text=True,

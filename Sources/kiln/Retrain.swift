@@ -115,7 +115,9 @@ struct Retrain: AsyncParsableCommand {
         let bytes = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         guard Int(response.status.code) == expect else {
             let problem = (try? JSONDecoder().decode(ErrorBody.self, from: bytes))?.error
-            let reason = problem.map { "\($0.code): \($0.message)" } ?? String(decoding: bytes.prefix(500), as: UTF8.self)
+            let reason = problem.map { problem in
+                "\(problem.code): \(problem.message)" + (problem.details.map { " " + String(decoding: $0.jsonBytes, as: UTF8.self) } ?? "")
+            } ?? String(decoding: bytes.prefix(500), as: UTF8.self)
             FileHandle.standardError.write(Data("kiln retrain: \(method) \(url) answered \(response.status.code) \(reason)\n".utf8))
             throw ExitCode.failure
         }
@@ -127,6 +129,7 @@ struct Retrain: AsyncParsableCommand {
     struct Problem: Decodable {
         var code: String
         var message: String
+        var details: JSONValue?
     }
 
     /// Kiln's error shape: `{"error": {"code", "message", …}}`.
