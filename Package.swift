@@ -404,3 +404,30 @@ let package = Package(
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
 )
+
+// Coverage-guided fuzz targets (libFuzzer), declared only when `make fuzz` asks for them
+// (KILN_FUZZ=1): they link only with `-sanitize=fuzzer`, which scripts/fuzz.sh passes to the
+// whole build so that the parsers they call are instrumented too.
+if Context.environment["KILN_FUZZ"] == "1" {
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/Driver"))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-json", ["KilnCore"]),
+        ("fuzz-v2-inference", ["KilnServing"]),
+        ("fuzz-multipart", ["KilnHTTPKit"]),
+        ("fuzz-csv", ["KilnML", "CTRApp"]),
+        ("fuzz-nifti", ["Nifti"]),
+        ("fuzz-zip", ["ZlibCodec"]),
+        ("fuzz-dicom", ["Dicom", "KilnCore"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: target.name, dependencies: target.dependencies + ["FuzzDriver"], path: "Fuzz/Targets/\(target.name)",
+            swiftSettings: swiftSettings))
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+    // The DCMTK wrapper is C++ and loaded at run time: instrument it so the fuzzer sees its branches.
+    if let wrapper = package.targets.first(where: { $0.name == "CDicom" }) {
+        wrapper.cxxSettings = (wrapper.cxxSettings ?? []) + [.unsafeFlags(["-fsanitize=fuzzer-no-link,address"])]
+        wrapper.linkerSettings = (wrapper.linkerSettings ?? []) + [.unsafeFlags(["-fsanitize=fuzzer-no-link,address"])]
+    }
+}

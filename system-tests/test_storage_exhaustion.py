@@ -1,7 +1,8 @@
 """A full disk (issue 26): on a small tmpfs data directory, /ready and a metric report free space
-under min_free_space; an upload that does not fit answers 507 `insufficient_storage` (at once when
-its length is declared) with no path in it and leaves no partial file; reads keep working; once
-space is freed, uploads work again. Needs root to mount the tmpfs (skipped otherwise)."""
+under min_free_space; every write path that does not fit (a blob, a model version, a tracking
+artifact, an SQLite commit) answers 507 `insufficient_storage` (at once when its length is
+declared) with no path or SQL in it and leaves no partial file; reads keep working; once space is
+freed, writes work again and what was stored before is intact. Needs root to mount the tmpfs (skipped otherwise)."""
 
 import os
 import subprocess
@@ -37,6 +38,13 @@ def fill(path):
         os.close(descriptor)
 
 
+def log_metrics(server, run_id, step):
+    """One MLflow batch of 1000 metrics (~100 KB of rows) at `step`."""
+    metrics = [{"key": f"m{index}", "value": index / 7, "timestamp": 1_700_000_000_000, "step": step} for index in range(1000)]
+    return requests.post(f"{server.url}/api/2.0/mlflow/runs/log-batch", json={"run_id": run_id, "metrics": metrics},
+                         headers=server.headers())
+
+
 def test_a_full_disk_answers_507_without_a_path_and_recovers(small_disk):
     server = KilnProcess(small_disk / "data", env={**os.environ, "KILN_MIN_FREE_SPACE": "8MiB"}).start()
     try:
@@ -44,6 +52,12 @@ def test_a_full_disk_answers_507_without_a_path_and_recovers(small_disk):
         kept = requests.post(f"{server.url}/v1/blobs", data=b"k" * 100_000, headers=headers)
         assert kept.status_code == 201, kept.text
         sha = kept.json()["sha256"]
+        mlflow = f"{server.url}/api/2.0/mlflow"
+        experiment = requests.post(f"{mlflow}/experiments/create", json={"name": "full-disk"}, headers=server.headers()).json()
+        run = requests.post(f"{mlflow}/runs/create", json={"experiment_id": experiment["experiment_id"]},
+                            headers=server.headers()).json()["run"]["info"]
+        logged = log_metrics(server, run["run_id"], step=0)
+        assert logged.status_code == 200, logged.text
         ready = requests.get(f"{server.url}/ready").json()
         assert ready["status"] == "ready" and ready["free_bytes"] > 8 << 20
         filler = small_disk / "filler"
@@ -69,6 +83,20 @@ def test_a_full_disk_answers_507_without_a_path_and_recovers(small_disk):
         assert version.status_code == 507 and version.json()["error"]["code"] == "insufficient_storage", version.text
         assert "/" not in version.json()["error"]["message"]
         assert not any((small_disk / "data" / "models").glob(".staging/*")), "a partial model version was left"
+        # A tracking artifact (MLflow's artifact proxy) fails as it is written.
+        root = run["artifact_uri"].removeprefix("mlflow-artifacts:/")
+        artifact = requests.put(f"{server.url}/api/2.0/mlflow-artifacts/artifacts/{root}/weights.bin",
+                                data=os.urandom(900_000), headers=server.headers())
+        assert artifact.status_code == 507 and artifact.json()["error_code"] == "RESOURCE_EXHAUSTED", artifact.text
+        assert "/" not in artifact.json()["message"]
+        # SQLite cannot grow its WAL: the commit fails with SQLITE_FULL and is rolled back (each
+        # batch is ~100 KB of rows, so the WAL must grow within a few of them).
+        answers = [log_metrics(server, run["run_id"], step=step) for step in range(1, 40)]
+        failed = [answer for answer in answers if answer.status_code != 200]
+        assert failed, "40 metric batches fitted on a full disk"
+        for answer in failed:
+            assert answer.status_code == 507 and answer.json()["error_code"] == "RESOURCE_EXHAUSTED", answer.text
+            assert not any(word in answer.text for word in ("/", "sqlite", "SQL", "INSERT", "metrics")), answer.text
         # Nothing partial stays behind, and reads keep working.
         leftovers = [p for p in (small_disk / "data" / "blobs").rglob("*") if p.is_file() and p.stat().st_size >= 4 << 20]
         assert not leftovers, leftovers
@@ -78,5 +106,11 @@ def test_a_full_disk_answers_507_without_a_path_and_recovers(small_disk):
         assert requests.get(f"{server.url}/ready").status_code == 200
         again = requests.post(f"{server.url}/v1/blobs", data=os.urandom(4 << 20), headers=headers)
         assert again.status_code == 201, again.text
+        assert log_metrics(server, run["run_id"], step=100).status_code == 200
+        history = requests.get(f"{mlflow}/metrics/get-history", params={"run_id": run["run_id"], "metric_key": "m0"},
+                               headers=server.headers()).json()["metrics"]
+        stored_steps = {point["step"] for point in history}
+        accepted = {0, 100} | {step for step, answer in zip(range(1, 40), answers) if answer.status_code == 200}
+        assert stored_steps == accepted, "a refused batch left rows behind, or an accepted one lost them"
     finally:
         server.stop()

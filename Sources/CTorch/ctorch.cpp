@@ -47,11 +47,21 @@ void clear_error(ctorch_error *error) {
   }
 }
 
-// c10::Error messages carry a C++ backtrace after the first line; keep the first lines only.
+// What a client may read of a libtorch error. c10::Error messages carry a C++ backtrace after
+// the first lines, and an error inside a scripted module comes wrapped in the TorchScript
+// interpreter's traceback (the model's source and the paths it was exported from) with the
+// error itself on the last line ("RuntimeError: mat1 and mat2 shapes cannot be multiplied ...").
 std::string short_message(const std::exception &exception) {
   std::string text = exception.what();
   auto cut = text.find("\nException raised from");
   if (cut != std::string::npos) text.resize(cut);
+  if (text.find("\nTraceback of TorchScript") != std::string::npos) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    auto last = text.rfind('\n');
+    text = text.substr(last == std::string::npos ? 0 : last + 1);
+    auto colon = text.find("Error: ");
+    if (colon != std::string::npos && text.find(' ') > colon) text = text.substr(colon + 7);
+  }
   return text;
 }
 

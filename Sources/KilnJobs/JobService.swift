@@ -223,10 +223,14 @@ public final class JobService: Service, Sendable {
                     return nil
                 } catch let failure as JobFailure {
                     return .failed(code: failure.code, message: failure.message, retryable: failure.retryable)
-                } catch let error as KilnError {
-                    return .failed(code: error.code.rawValue, message: error.message, retryable: error.code == .unavailable)
                 } catch {
-                    return .failed(code: "internal", message: "the job failed: \(error)", retryable: false)
+                    if let known = KilnError(converting: error), known.code != .internal {
+                        return .failed(code: known.code.rawValue, message: known.message, retryable: known.code == .unavailable)
+                    }
+                    // What an unknown error says (paths, SQL, engine state) goes to the log only.
+                    context.logger.error("the job failed", metadata: ["error": "\(String(reflecting: error))"])
+                    return .failed(code: "internal", message: "the job failed with an internal error; the server log has the details under its job id",
+                                   retryable: false)
                 }
             }
             group.addTask {

@@ -77,3 +77,10 @@ public struct KilnError: Error, Sendable, CustomStringConvertible {
         KilnError(.conflict, message, details: details)
     }
 }
+
+/// An engine's or store's error type that knows what a client may be told about it. The HTTP
+/// layer answers with `kilnError` and logs the original; conformances live in the module that
+/// owns the engine (the SQLite store's in KilnStore), so the HTTP layer needs no engine imports.
+public protocol KilnErrorConvertible: Error {
+    var kilnError: KilnError { get }
+}

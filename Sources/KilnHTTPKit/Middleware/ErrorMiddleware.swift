@@ -34,6 +34,8 @@ public struct ErrorMiddleware: RouterMiddleware {
             let kilnError = Self.kilnError(from: error)
             if kilnError.code == .internal {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "request_id": "\(context.requestID)"])
+            } else if error is any KilnErrorConvertible {
+                context.logger.warning("request refused by an engine", metadata: ["error": "\(String(reflecting: error))", "request_id": "\(context.requestID)"])
             } else if !statuses.knows(kilnError.code) {
                 context.logger.error("error code registered by no module", metadata: ["code": "\(kilnError.code)", "request_id": "\(context.requestID)"])
             }
@@ -42,21 +44,8 @@ public struct ErrorMiddleware: RouterMiddleware {
         }
     }
 
-    /// A write that failed because the disk or quota is full, as Foundation (`FileHandle`,
-    /// `Data.write`, `FileManager`) or a POSIX call reports it.
-    static func isOutOfSpace(_ error: any Error) -> Bool {
-        if let error = error as? CocoaError, error.code == .fileWriteOutOfSpace { return true }
-        if let error = error as? POSIXError, error.code == .ENOSPC || error.code == .EDQUOT { return true }
-        let error = error as NSError
-        if error.domain == NSPOSIXErrorDomain, error.code == Int(ENOSPC) || error.code == Int(EDQUOT) { return true }
-        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? any Error, (underlying as NSError) !== error { return isOutOfSpace(underlying) }
-        return false
-    }
-
     public static func kilnError(from error: any Error) -> KilnError {
         switch error {
-        case let error as KilnError:
-            return error
         case let error as HTTPError:
             let code = ErrorStatus.code(for: error.status)
             return KilnError(code, error.body ?? ErrorStatus.defaultMessage(for: code, status: error.status))
@@ -67,10 +56,8 @@ public struct ErrorMiddleware: RouterMiddleware {
             return KilnError(.payloadTooLarge, "request body too large")
         case let error as DecodingError:
             return KilnError.invalidArgument("request body does not match the expected shape: \(DecodingErrorSummary.describe(error))")
-        case let error where Self.isOutOfSpace(error):
-            return .storageFull
         default:
-            return KilnError(.internal, "internal error")
+            return KilnError(converting: error) ?? KilnError(.internal, "internal error")
         }
     }
 }

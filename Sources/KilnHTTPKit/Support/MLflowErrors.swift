@@ -23,6 +23,7 @@ public enum MLflowErrors {
         case .rateLimited: (.tooManyRequests, "REQUEST_LIMIT_EXCEEDED")
         case .unavailable: (.serviceUnavailable, "TEMPORARILY_UNAVAILABLE")
         case .deadlineExceeded: (.gatewayTimeout, "DEADLINE_EXCEEDED")
+        case .insufficientStorage: (status, "RESOURCE_EXHAUSTED")
         default: status.code < 500 ? (status, "INVALID_PARAMETER_VALUE") : (.internalServerError, "INTERNAL_ERROR")
         }
     }
