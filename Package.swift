@@ -428,6 +428,5 @@ if Context.environment["KILN_FUZZ"] == "1" {
     // The DCMTK wrapper is C++ and loaded at run time: instrument it so the fuzzer sees its branches.
     if let wrapper = package.targets.first(where: { $0.name == "CDicom" }) {
         wrapper.cxxSettings = (wrapper.cxxSettings ?? []) + [.unsafeFlags(["-fsanitize=fuzzer-no-link,address"])]
-        wrapper.linkerSettings = (wrapper.linkerSettings ?? []) + [.unsafeFlags(["-fsanitize=fuzzer-no-link,address"])]
     }
 }

@@ -146,3 +146,77 @@ def test_a_per_address_cap_answers_503_with_retry_after(tmp_path):
         for sock in held:
             sock.close()
         server.stop()
+
+
+def test_websockets_are_pinged_and_a_silent_peer_is_closed(tmp_path):
+    """websocket_ping_interval: a follower that answers pings stays connected while its job runs; a
+    peer that vanished (never reads, so never answers) is closed at the next ping after one."""
+    import base64
+    import json
+    import shutil
+    import threading
+    from pathlib import Path
+
+    import numpy as np
+    import websocket
+
+    examples = Path(__file__).resolve().parents[1] / "examples" / "models"
+    shutil.copytree(examples / "pretrained_mri_unet", tmp_path / "data" / "models" / "pretrained_mri_unet")
+    server = start(tmp_path, websocket_ping_interval=0.5, job_workers=1)
+    try:
+        headers = server.headers()
+        # A 3-D U-Net over a 160³ volume runs for seconds: its job's WebSocket stays open meanwhile.
+        volume = np.random.default_rng(3).random((1, 1, 160, 160, 160), dtype=np.float32)
+        header = json.dumps({"inputs": [{"name": "volume", "datatype": "FP32", "shape": list(volume.shape),
+                                         "parameters": {"binary_data_size": volume.nbytes}}]}).encode()
+        job_id = requests.post(f"{server.url}/v1/models/pretrained_mri_unet/infer-async", data=header + volume.tobytes(),
+                               headers={**headers, "Content-Type": "application/octet-stream",
+                                        "Inference-Header-Content-Length": str(len(header))}).json()["job_id"]
+        # The silent peer: a hand-made upgrade, then nothing is ever read or sent.
+        silent = connect(server)
+        key = base64.b64encode(os.urandom(16)).decode()
+        silent.sendall((f"GET /ws/jobs/{job_id} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                        f"Authorization: {headers['Authorization']}\r\n\r\n").encode())
+        # The live follower: websocket-client answers each ping as it reads, in its own thread.
+        follower = websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/jobs/{job_id}",
+                                               header=[f"Authorization: {headers['Authorization']}"], timeout=60)
+        messages, failures = [], []
+
+        def follow():
+            while True:
+                try:
+                    message = follower.recv()
+                except websocket.WebSocketConnectionClosedException:
+                    return
+                except OSError as error:
+                    failures.append(error)
+                    return
+                if not message:
+                    return
+                messages.append(json.loads(message))
+
+        reader = threading.Thread(target=follow)
+        reader.start()
+        started = time.monotonic()
+        time.sleep(2.0)
+        silent.settimeout(0.2)
+        received = b""
+        try:
+            while chunk := silent.recv(65536):
+                received += chunk
+        except socket.timeout:
+            pytest.fail(f"the silent peer is still open after 2 s of 0.5 s pings: {received[:200]!r}")
+        except ConnectionResetError:
+            pass
+        assert received.startswith(b"HTTP/1.1 101"), received[:200]
+        assert b"\x89" in received, "no ping frame was sent"  # FIN + opcode 0x9
+        running = requests.get(f"{server.url}/v1/jobs/{job_id}", headers=headers).json()["state"]
+        if running == "succeeded":
+            pytest.skip("the segmentation finished within 2 s: nothing shows that the follower was kept")
+        reader.join(timeout=120)
+        assert not failures, failures
+        assert messages and messages[-1]["state"] == "succeeded", messages[-3:]
+        assert time.monotonic() - started > 2.0
+    finally:
+        server.stop()

@@ -183,9 +183,13 @@ public func buildApplication(
             GuardedChildChannel(
                 base: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder,
-                    configuration: .init(http1: .init(additionalChannelHandlers: [
-                        ConnectionTimeoutHandler(limits: config.limits.connections), ExpectContinueHandler(),
-                    ]))),
+                    configuration: .init(
+                        http1: .init(additionalChannelHandlers: [
+                            ConnectionTimeoutHandler(limits: config.limits.connections), ExpectContinueHandler(),
+                        ]),
+                        ws: .init(autoPing: config.limits.connections.webSocketPingSeconds.map {
+                            .enabled(timePeriod: .milliseconds(Int64($0 * 1000)))
+                        } ?? .disabled))),
                 counter: connections, limits: config.limits.connections)
         },
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kiln"),

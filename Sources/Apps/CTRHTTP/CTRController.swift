@@ -22,11 +22,13 @@ struct CTRController {
         webSocket.ws("training/{run_id}", shouldUpgrade: { _, context in
             _ = try await service.status(runID: try context.parameters.require("run_id"))  // unknown runs: 404 before upgrading
             return .upgrade([:])
-        }, onUpgrade: { _, outbound, context in
+        }, onUpgrade: { inbound, outbound, context in
             let (first, live) = try await service.trainingMessages(runID: try context.requestContext.parameters.require("run_id"))
-            for message in first { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
-            guard let live else { return }
-            for await message in live { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
+            try await WebSocketPush.run(inbound: inbound, outbound: outbound) { outbound in
+                for message in first { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
+                guard let live else { return }
+                for await message in live { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
+            }
         })
         api.post("upload", use: upload)
         api.post("train", use: train)
@@ -45,14 +47,16 @@ struct CTRController {
             // An unknown or unfinished run is refused now rather than closing the socket later.
             if let runID = request.uri.queryParameters["run_id"] { _ = try await operations.performance(runID: String(runID)) }
             return .upgrade([:])
-        }, onUpgrade: { _, outbound, context in
+        }, onUpgrade: { inbound, outbound, context in
             let runID = context.request.uri.queryParameters["run_id"].map(String.init)
-            var crossed: Set<String> = []
-            while !Task.isCancelled {
-                for message in try await operations.performanceMessages(runID: runID, crossed: &crossed) {
-                    try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self)))
+            try await WebSocketPush.run(inbound: inbound, outbound: outbound) { outbound in
+                var crossed: Set<String> = []
+                while !Task.isCancelled {
+                    for message in try await operations.performanceMessages(runID: runID, crossed: &crossed) {
+                        try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self)))
+                    }
+                    try await Task.sleep(for: operations.interval)
                 }
-                try await Task.sleep(for: operations.interval)
             }
         })
     }

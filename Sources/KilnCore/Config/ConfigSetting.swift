@@ -87,6 +87,9 @@ extension ConfigSetting {
         ConfigSetting("max_connections_per_address", "The same per client address (default 512).") {
             $0.limits.connections.maxConnectionsPerAddress = try integer($1, in: 1...1_000_000)
         },
+        ConfigSetting("websocket_ping_interval", "Seconds between WebSocket pings; a ping unanswered by the next closes the socket (default 30; off: none).") {
+            $0.limits.connections.webSocketPingSeconds = $1 == "off" ? nil : try seconds($1)
+        },
         ConfigSetting("model_repository", "Model repository folder (default <data-dir>/models).") {
             $0.serving.modelRepository = try nonEmpty($1)
         },

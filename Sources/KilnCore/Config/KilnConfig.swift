@@ -79,6 +79,9 @@ public struct ConnectionLimits: Sendable, Equatable {
     public var maxConnections = 4096
     /// The same, per client address.
     public var maxConnectionsPerAddress = 512
+    /// Seconds between pings on an open WebSocket; a ping still unanswered at the next one
+    /// closes the connection (a peer that vanished without closing). nil: no pings.
+    public var webSocketPingSeconds: Double? = 30
 
     public init() {}
 }

@@ -77,9 +77,11 @@ struct JobsController {
             // Refuse before upgrading: unknown and other callers' jobs are 404 like on /v1.
             _ = try await visibleJob(context)
             return .upgrade([:])
-        }, onUpgrade: { _, outbound, context in
+        }, onUpgrade: { inbound, outbound, context in
             let job = try await visibleJob(context.requestContext)
-            try await streamEvents(of: job.id) { _, text in try await outbound.write(.text(text)) }
+            try await WebSocketPush.run(inbound: inbound, outbound: outbound) { outbound in
+                try await streamEvents(of: job.id) { _, text in try await outbound.write(.text(text)) }
+            }
         })
         jobsGroup.get(use: list)
         jobsGroup.get("{id}", use: show)

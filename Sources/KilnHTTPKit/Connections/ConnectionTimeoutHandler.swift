@@ -11,7 +11,7 @@ import NIOHTTPTypes
 /// after that head has arrived (its header timer here covers a plain HTTP/1 pipeline).
 ///
 /// After a WebSocket upgrade the handler is removed with the HTTP ones; the WebSocket's own
-/// ping (every 30 s, closed when unanswered) takes over.
+/// ping (`websocket_ping_interval`, 30 s; closed when unanswered) takes over.
 public final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart

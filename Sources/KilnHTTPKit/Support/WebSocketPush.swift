@@ -1,0 +1,23 @@
+import HummingbirdWebSocket
+
+/// Server-push WebSockets (job events, training progress, live monitoring): `send` writes
+/// while what the client sends is read and dropped.
+///
+/// The reading is not optional. swift-websocket processes pongs and close frames only as the
+/// inbound stream is iterated, so a handler that only writes has every healthy client closed
+/// with "Ping timeout" two ping intervals after it connected, and never notices a client that
+/// closed. Whichever side ends first ends the other: the client closing stops `send`; `send`
+/// returning (a terminal message) closes the socket.
+public enum WebSocketPush {
+    public static func run(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+        _ send: @escaping @Sendable (WebSocketOutboundWriter) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { for try await _ in inbound {} }
+            group.addTask { try await send(outbound) }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}
