@@ -8,7 +8,7 @@ VENV := .venv
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: serve test deps build release test-swift test-system venv bench clean-data
+.PHONY: serve test deps build release test-swift test-system venv bench fuzz clean-data
 
 serve: release
 	@# The imaging app's demo models, each trained once (about 3 minutes in all; labelled demos).
@@ -43,3 +43,9 @@ test-system: build venv
 
 bench: release venv
 	benchmarks/run.sh
+
+# Coverage-guided fuzzing of the parsers that read client bytes (libFuzzer + ASan), each target
+# for FUZZ_SECONDS; builds into .build-fuzz/. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)

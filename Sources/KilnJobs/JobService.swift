@@ -225,7 +225,9 @@ public final class JobService: Service, Sendable {
                     return .failed(code: failure.code, message: failure.message, retryable: failure.retryable)
                 } catch {
                     if let known = KilnError(converting: error), known.code != .internal {
-                        return .failed(code: known.code.rawValue, message: known.message, retryable: known.code == .unavailable)
+                        // A full disk is retried with backoff like an unavailable engine: space may come back.
+                        return .failed(code: known.code.rawValue, message: known.message,
+                                       retryable: known.code == .unavailable || known.code == .insufficientStorage)
                     }
                     // What an unknown error says (paths, SQL, engine state) goes to the log only.
                     context.logger.error("the job failed", metadata: ["error": "\(String(reflecting: error))"])

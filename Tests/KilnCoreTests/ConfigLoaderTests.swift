@@ -32,6 +32,15 @@ import Testing
         #expect(fromFlags.port == 9200 && fromFlags.dataDirectory == "/tmp/home")
     }
 
+    @Test func webSocketPingIntervalTakesSecondsOrOff() throws {
+        #expect(try ConfigLoader.load(file: nil, environment: [:], flags: [:]).limits.connections.webSocketPingSeconds == 30)
+        let fast = try ConfigLoader.load(file: nil, environment: ["KILN_WEBSOCKET_PING_INTERVAL": "0.5"], flags: [:])
+        #expect(fast.limits.connections.webSocketPingSeconds == 0.5)
+        let off = try ConfigLoader.load(file: nil, environment: ["KILN_WEBSOCKET_PING_INTERVAL": "off"], flags: [:])
+        #expect(off.limits.connections.webSocketPingSeconds == nil)
+        #expect(throws: KilnError.self) { try ConfigLoader.load(file: nil, environment: ["KILN_WEBSOCKET_PING_INTERVAL": "0"], flags: [:]) }
+    }
+
     @Test func kilnDataDirBeatsKilnHome() throws {
         let config = try ConfigLoader.load(file: nil, environment: ["KILN_HOME": "/a", "KILN_DATA_DIR": "/b"], flags: [:])
         #expect(config.dataDirectory == "/b")
