@@ -88,13 +88,33 @@ public final class KilnDatabase: Service, Sendable {
         try await transactionGate.run {
             let prepared = try await prepare(sql)
             try await sql.raw("BEGIN IMMEDIATE").run()
+            let result: T
             do {
-                let result = try await write(sql, prepared)
-                try await sql.raw("COMMIT").run()
-                return result
+                result = try await write(sql, prepared)
+                try await commit()
             } catch {
                 try? await sql.raw("ROLLBACK").run()
                 throw error
+            }
+            return result
+        }
+    }
+
+    /// COMMIT fails with SQLITE_BUSY ("cannot commit transaction - SQL statements in progress")
+    /// while another request's write statement on this shared connection is still stepping.
+    /// SQLite keeps the transaction open and documents retrying; rolling back instead would
+    /// undo that request's write, already acknowledged, with this one (seen in the soak: an
+    /// accepted job vanished). The other statement ends within milliseconds.
+    private func commit() async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var pause = Duration.microseconds(100)
+        while true {
+            do {
+                try await sql.raw("COMMIT").run()
+                return
+            } catch let error as SQLiteError where error.reason == .busy && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(10))
             }
         }
     }
