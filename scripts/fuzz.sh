@@ -41,7 +41,8 @@ for target in "${targets[@]}"; do
   [[ -n "${fixtures[$target]:-}" ]] && seeds+=("${fixtures[$target]}")
   log=$build/$target.log
   set +e
-  ASAN_OPTIONS=detect_leaks=0 "$bin/$target" "$corpus" "${seeds[@]}" \
+  # Swift's own crash backtracer would run inside ASan's report and confuse it: libFuzzer's is enough.
+  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$bin/$target" "$corpus" "${seeds[@]}" \
     -max_total_time="$seconds" -max_len="${max_len[$target]:-4096}" -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1
   rc=$?

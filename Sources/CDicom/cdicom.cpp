@@ -2,6 +2,7 @@
 // dynamic library product KilnDicom. Every entry point catches what DCMTK might throw.
 #include <cmath>
 #include "cdicom_api.h"
+#include "rle_frames.h"
 
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dccodec.h"
@@ -167,6 +168,11 @@ int32_t decode_frame(cdicom_file *file, int32_t frame, float *out, int64_t count
       return -1;
     }
     DcmDataset *dataset = file->format.getDataset();
+    std::string malformed;
+    if (dataset->getOriginalXfer() == EXS_RLELossless && !cdicom::rle_frames_well_formed(dataset, malformed)) {
+      set_error(error, CDICOM_DECODE_FAILED, "malformed RLE pixel data: " + malformed);
+      return -1;
+    }
     // Partial access decodes just this frame and leaves the stored (compressed) representation
     // untouched, so the file can still be saved as it came. The rescale is applied below in
     // floating point: DCMTK's own modality transform keeps an integer representation, which

@@ -70,7 +70,10 @@ public struct NiftiVolume: Sendable {
         guard let type = VoxelType(rawValue: datatype) else {
             throw KilnError(.unsupportedNifti, "NIfTI data type \(datatype) is not supported (scalar integer or float types are)")
         }
-        let offset = Int(reader.float32(108))
+        // vox_offset is a float: NaN, infinite or huge must be refused, not converted (a trap; found by fuzz-nifti).
+        let rawOffset = reader.float32(108)
+        guard rawOffset.isFinite, rawOffset < Float(Int32.max) else { throw KilnError(.notNifti, "vox_offset \(rawOffset) is not a byte offset") }
+        let offset = Int(rawOffset)
         guard offset >= 348 else { throw KilnError(.notNifti, "vox_offset \(offset) points into the header") }
         guard bytes.count >= offset + voxels * type.size else {
             throw KilnError(.notNifti, "the file is truncated: \(voxels) voxels need \(offset + voxels * type.size) bytes, it has \(bytes.count)")

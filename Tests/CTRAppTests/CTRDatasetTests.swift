@@ -118,6 +118,22 @@ import KilnML
         }
     }
 
+    /// A table whose last line ends with a comma and no line end: its last field is empty and
+    /// its row counts. Checking by blocks once dropped both when a block reached the end of the
+    /// file (found by fuzz-csv).
+    @Test func aTrailingCommaAtTheEndCountsItsEmptyField() throws {
+        let text = "a,b,c\n" + String(repeating: "13,0.07,1\n", count: 10) + "130,0.70,"
+        try Array(text.utf8).withUnsafeBufferPointer { buffer in
+            let head = try CTRTableScan.header(buffer)
+            let range = head.end..<buffer.count
+            for collect in [false, true] {
+                let tally = try CTRTableScan.scanPart(buffer, range, width: 3, target: nil, collect: collect)
+                #expect(tally.rows == 11 && tally.raggedCount == 0, "collect \(collect)")
+                #expect(tally.columns[2].missing == 1 && tally.columns[2].firstMissing == 10, "collect \(collect)")
+            }
+        }
+    }
+
     /// Checking reads whole blocks of plain decimals where it can and fields one by one
     /// elsewhere; on tables with problems scattered through them (random seeds), its counts
     /// must still be those of the scan that reads every value field by field.

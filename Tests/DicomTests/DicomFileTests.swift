@@ -39,6 +39,22 @@ struct DicomFileTests {
         #expect(plain.min() == 127 && plain.max() == 2145)
     }
 
+    /// MR_small_RLE.dcm with its RLE header changed: a segment offset past the fragment (the
+    /// input fuzz-dicom found, on which DCMTK's RLE decoder read out of bounds and crashed the
+    /// process), too many segments, a first segment not at byte 64. Each is refused.
+    @Test func malformedRLEHeadersAreRefusedBeforeDCMTKReadsThem() throws {
+        let original = try Array(Data(contentsOf: Self.dataDirectory.appendingPathComponent("MR_small_RLE.dcm")))
+        let header: [UInt8] = [0x02, 0, 0, 0, 0x40, 0, 0, 0, 0x9C, 0x07, 0, 0]  // 2 segments at 64 and 1948
+        let at = try #require((0...(original.count - header.count)).first { Array(original[$0..<($0 + header.count)]) == header })
+        for (offset, patch) in [(8, [0x9C, 0x4F, 0x57, 0x00]), (0, [16, 0, 0, 0]), (4, [0x41, 0, 0, 0])] as [(Int, [UInt8])] {
+            var bytes = original
+            bytes.replaceSubrange((at + offset)..<(at + offset + 4), with: patch)
+            let file = try runtime.read(Data(bytes))
+            #expect(errorCode { _ = try file.decodeFrame(0) } == ErrorCode.undecodableImage, "patch at \(offset)")
+        }
+        #expect(try runtime.read(Data(original)).decodeFrame(0).count == 64 * 64)
+    }
+
     @Test func jpegBaselineColourMultiFrameBecomesLuminance() throws {
         let cine = try file("examples_ybr_color.dcm")
         let info = try cine.imageInfo()

@@ -48,6 +48,17 @@ import Testing
         }
     }
 
+    /// Padding after a delimiter is capped at 64 bytes whether the line end arrives with it or
+    /// later: once only refused when the body came in small chunks (found by fuzz-multipart).
+    @Test func longDelimiterPaddingIsRefusedWhateverTheChunking() throws {
+        let padded = Array(("--XyZ" + String(repeating: " ", count: 65) + "\r\n\r\nbody\r\n--XyZ--").utf8)
+        let allowed = Array(("--XyZ" + String(repeating: " ", count: 64) + "\r\n\r\nbody\r\n--XyZ--").utf8)
+        for chunk in [1, 5, 70, Int.max] {
+            #expect(throws: MultipartSyntaxError.self, "chunk \(chunk)") { try Self.parse(padded, chunk: chunk) }
+            #expect(try Self.parse(allowed, chunk: chunk) == [Part(headers: [], body: Array("body".utf8))], "chunk \(chunk)")
+        }
+    }
+
     @Test func aPartWithoutHeadersAndAnEmptyBodyAreAccepted() throws {
         let parts = try Self.parse(Array("--XyZ\r\n\r\n\r\n--XyZ--".utf8))
         #expect(parts == [Part(headers: [], body: [])])
