@@ -72,7 +72,7 @@ public struct NiftiVolume: Sendable {
         }
         // vox_offset is a float: NaN, infinite or huge must be refused, not converted (a trap; found by fuzz-nifti).
         let rawOffset = reader.float32(108)
-        guard rawOffset.isFinite, rawOffset < Float(Int32.max) else { throw KilnError(.notNifti, "vox_offset \(rawOffset) is not a byte offset") }
+        guard rawOffset.isFinite, rawOffset.magnitude < Float(Int32.max) else { throw KilnError(.notNifti, "vox_offset \(rawOffset) is not a byte offset") }
         let offset = Int(rawOffset)
         guard offset >= 348 else { throw KilnError(.notNifti, "vox_offset \(offset) points into the header") }
         guard bytes.count >= offset + voxels * type.size else {

@@ -74,8 +74,8 @@ import Testing
         #expect(code(nifti2) == ErrorCode.unsupportedNifti)
         #expect(code(good) == nil)
         #expect(throws: KilnError.self) { try NiftiVolume.read(good, maxVoxels: 1000) }
-        // vox_offset (a float) that is NaN, infinite or past Int: refused, once a trap (fuzz-nifti).
-        for offset: Float in [.nan, .infinity, -.infinity, 1e30] {
+        // vox_offset (a float) that is NaN, infinite or past Int either way: refused, once a trap (fuzz-nifti, twice).
+        for offset: Float in [.nan, .infinity, -.infinity, 1e30, -1e30] {
             var odd = good
             withUnsafeBytes(of: offset.bitPattern.littleEndian) { odd.replaceSubrange(108..<112, with: $0) }
             #expect(code(odd) == ErrorCode.notNifti, "vox_offset \(offset)")

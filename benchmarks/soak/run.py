@@ -27,6 +27,7 @@ def main():
     parser.add_argument("--bin", default=str(ROOT / ".build" / "release" / "kiln"))
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--window", type=float, default=300, help="seconds per reported window")
+    parser.add_argument("--only", default=",".join(Soak.STREAMS), help=f"comma-separated streams of {','.join(Soak.STREAMS)}")
     args = parser.parse_args()
     kiln_process.KILN_BIN = args.bin
     with tempfile.TemporaryDirectory() as work:
@@ -37,7 +38,7 @@ def main():
         try:
             soak = Soak(server.url, server.admin_key, server.proc.pid, window_seconds=args.window)
             print(f"soak: {args.minutes} min against {args.bin}, windows of {args.window:.0f} s (the first is the warm-up)")
-            soak.run(args.minutes * 60, on_window=print_window)
+            soak.run(args.minutes * 60, on_window=print_window, only=args.only.split(","))
             result = verdict(soak.windows[:-1], warmup=1)
             alive = server.proc.poll() is None
         finally:

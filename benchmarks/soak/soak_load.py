@@ -33,7 +33,7 @@ class Window:
     start: float
     latencies: dict = field(default_factory=dict)  # stream -> [seconds]
     errors: dict = field(default_factory=dict)     # (stream, status or reason) -> count
-    samples: list = field(default_factory=list)    # (rss_bytes, fds, threads)
+    samples: list = field(default_factory=list)    # (rss_bytes, fds, threads, anonymous_rss_bytes)
 
     def record(self, stream, seconds, problem=None):
         if problem is None:
@@ -59,6 +59,7 @@ class Window:
             "streams": percentiles,
             "errors": {f"{stream}:{problem}": count for (stream, problem), count in sorted(self.errors.items(), key=str)},
             "rss_mib": round(self.median_sample(0) / (1 << 20), 1) if self.samples else None,
+            "anon_mib": round(self.median_sample(3) / (1 << 20), 1) if self.samples else None,
             "fds": self.median_sample(1),
             "threads": self.median_sample(2),
         }
@@ -68,9 +69,10 @@ def process_sample(pid):
     with open(f"/proc/{pid}/status") as status:
         fields = dict(line.split(":", 1) for line in status if ":" in line)
     rss = int(fields["VmRSS"].split()[0]) * 1024
+    anonymous = int(fields["RssAnon"].split()[0]) * 1024  # the heap: RSS less mapped files (libtorch's code)
     threads = int(fields["Threads"])
     fds = len(os.listdir(f"/proc/{pid}/fd"))
-    return rss, fds, threads
+    return rss, fds, threads, anonymous
 
 
 class Soak:
@@ -197,15 +199,19 @@ class Soak:
 
     # -- running
 
-    def run(self, duration_seconds, on_window=None):
+    STREAMS = ("mlp", "xgboost", "cnn", "upload", "jobs", "tracking")
+
+    def run(self, duration_seconds, on_window=None, only=STREAMS):
+        """Runs the streams named in `only` (all by default) and the sampler."""
         probabilities = lambda body: len(body["outputs"][0]["data"]) > 0
-        streams = [
-            lambda: self.inference("tabular_mlp", "features", [1, 30], probabilities),
-            lambda: self.inference("ctr_xgboost", "features", [1, 30], probabilities),
-            lambda: self.inference("untrained_ct_cnn", "image", [1, 1, 64, 64], probabilities),
-            self.uploads, self.jobs, self.tracking, self.sampler,
-        ]
-        threads = [threading.Thread(target=stream, daemon=True) for stream in streams]
+        streams = {
+            "mlp": lambda: self.inference("tabular_mlp", "features", [1, 30], probabilities),
+            "xgboost": lambda: self.inference("ctr_xgboost", "features", [1, 30], probabilities),
+            "cnn": lambda: self.inference("untrained_ct_cnn", "image", [1, 1, 64, 64], probabilities),
+            "upload": self.uploads, "jobs": self.jobs, "tracking": self.tracking,
+        }
+        chosen = [streams[name] for name in only] + [self.sampler]
+        threads = [threading.Thread(target=stream, daemon=True) for stream in chosen]
         started = time.monotonic()
         self.current()
         for thread in threads:
@@ -253,5 +259,5 @@ def verdict(windows, warmup):
 def print_window(summary):
     streams = "  ".join(f"{name} n={s['count']} p50 {s['p50_ms']:.1f} p90 {s['p90_ms']:.1f} p99 {s['p99_ms']:.1f} ms"
                         for name, s in summary["streams"].items())
-    print(f"[{summary['from_s']:>5}s] rss {summary['rss_mib']} MiB  fds {summary['fds']}  threads {summary['threads']}  "
+    print(f"[{summary['from_s']:>5}s] rss {summary['rss_mib']} MiB (heap {summary['anon_mib']})  fds {summary['fds']}  threads {summary['threads']}  "
           f"errors {summary['errors'] or 0}\n         {streams}", flush=True)
