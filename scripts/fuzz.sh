@@ -35,6 +35,8 @@ status=0
 for target in "${targets[@]}"; do
   corpus=$build/corpus/$target artifacts=$build/artifacts/$target
   mkdir -p "$corpus" "$artifacts"
+  started=$build/$target.started
+  touch "$started"
   seeds=()
   [[ -d Fuzz/corpus/$target ]] && seeds+=("Fuzz/corpus/$target")
   [[ -d Fuzz/regressions/$target ]] && seeds+=("Fuzz/regressions/$target")
@@ -50,7 +52,7 @@ for target in "${targets[@]}"; do
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "?")
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "?")
-  found=$(find "$artifacts" -type f | wc -l)
+  found=$(find "$artifacts" -type f -newer "$started" | wc -l)  # this run's, not earlier runs
   printf '%-18s %6ss  executions %-10s coverage %-6s features %-7s corpus %-5s crashes %s  (exit %s, log %s)\n' \
     "$target" "$seconds" "$runs" "$cov" "$ft" "$(ls "$corpus" | wc -l)" "$found" "$rc" "$log"
   [[ $rc -eq 0 ]] || status=1

@@ -42,7 +42,7 @@ public final class JobEventBus: Sendable {
     }
 
     /// Subscribe before reading the job's current state, so that no change falls in between.
-    public func subscribe(jobID: String) -> AsyncStream<JobEvent> {
+    public func subscribe(jobID: String) -> KeyedSubscription<JobEvent> {
         broadcaster.subscribe(jobID, buffer: bufferSize)
     }
 

@@ -172,7 +172,7 @@ public struct CTRService: Sendable {
     /// What `WS /ws/training/{run_id}` sends: first the run's current state (`state`, with every
     /// finished epoch), then live messages; a finished run ends with `training_complete` or
     /// `training_failed` at once.
-    public func trainingMessages(runID: String) async throws -> (first: [JSONValue], live: AsyncStream<JSONValue>?) {
+    public func trainingMessages(runID: String) async throws -> (first: [JSONValue], live: KeyedSubscription<JSONValue>?) {
         let live = feed.subscribe(runID: runID)  // before reading the state, so that nothing falls in between
         guard case .object(var state) = try await status(runID: runID) else { return ([], nil) }
         var byEpoch: [Int: [String: JSONValue]] = [:]

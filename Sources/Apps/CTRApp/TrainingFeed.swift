@@ -13,7 +13,7 @@ public final class TrainingFeed: Sendable {
     public init() {}
 
     /// Subscribe before reading the run's current state, so that nothing falls in between.
-    public func subscribe(runID: String, buffer: Int = 256) -> AsyncStream<JSONValue> {
+    public func subscribe(runID: String, buffer: Int = 256) -> KeyedSubscription<JSONValue> {
         broadcaster.subscribe(runID, buffer: buffer)
     }
 
