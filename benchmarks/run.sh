@@ -4,6 +4,7 @@
 #
 #   benchmarks/run.sh                     # all of them: foundation inference jobs tracking ctr imaging explain
 #   benchmarks/run.sh foundation ctr      # only those named
+#   benchmarks/run.sh soak                # the 30-minute soak (issue 26), only when named
 #
 # Each sub-folder's run.sh installs what it needs (wrk, redis-server, celery, mlflow, pandas) and
 # builds what it runs; the Python scripts here use the release build and .venv (`make venv`).
@@ -31,6 +32,9 @@ bench() {
     tracking) benchmarks/tracking/run.sh ;;
     ctr) benchmarks/ctr/run.sh ;;
     explain) benchmarks/explain/run.sh ;;
+    soak)  # 30 minutes; not in the default list
+      needs_release_and_venv || return 1
+      .venv/bin/python benchmarks/soak/run.py ;;
     imaging)
       needs_release_and_venv || return 1
       local status=0
