@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct KeyedBroadcasterTests {
     /// A follower of something already finished subscribes, reads nothing and goes: released, it
-    /// must not stay registered (it did, ~1.5 KB per WebSocket follower of a finished job).
+    /// must not stay registered (it did, for every WebSocket or SSE follower of a finished job).
     @Test func aSubscriptionReleasedUnreadUnsubscribes() {
         let broadcaster = KeyedBroadcaster<Int>()
         do {
