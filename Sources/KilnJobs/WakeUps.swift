@@ -8,8 +8,15 @@ import Synchronization
 /// be between "claim found nothing" and `wait`: dropping it would leave the job queued until
 /// the next poll. A stale permit costs one empty claim.
 final class WakeUps: Sendable {
+    /// Why a wait returned. Tests check this rather than the clock: on a busy two-core machine
+    /// other suites can hold the cooperative threads for half a minute, so elapsed time says
+    /// nothing about whether a wake-up was kept.
+    enum Outcome: Sendable, Equatable {
+        case woken, closed, timedOut, cancelled
+    }
+
     private struct State {
-        var waiting: [UUID: CheckedContinuation<Void, Never>] = [:]
+        var waiting: [UUID: CheckedContinuation<Outcome, Never>] = [:]
         var order: [UUID] = []
         var cancelledEarly: Set<UUID> = []
         var permits = 0
@@ -24,36 +31,46 @@ final class WakeUps: Sendable {
     private let state = Mutex(State())
 
     /// Returns when woken, when `timeout` passes, or when the task is cancelled.
-    func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
+    @discardableResult
+    func wait(timeout: Duration) async -> Outcome {
+        await withTaskGroup(of: Outcome.self) { group in
             let id = UUID()
             group.addTask {
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { continuation in
-                        let resumeNow = self.state.withLock { state -> Bool in
-                            if state.cancelledEarly.remove(id) != nil || state.closed { return true }
+                        let immediate = self.state.withLock { state -> Outcome? in
+                            if state.cancelledEarly.remove(id) != nil { return .cancelled }
+                            if state.closed { return .closed }
                             if state.permits > 0 {
                                 state.permits -= 1
-                                return true
+                                return .woken
                             }
                             state.waiting[id] = continuation
                             state.order.append(id)
-                            return false
+                            return nil
                         }
-                        if resumeNow { continuation.resume() }
+                        if let immediate { continuation.resume(returning: immediate) }
                     }
                 } onCancel: {
-                    self.resume(id)
+                    self.cancel(id)
                 }
             }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
+            group.addTask {
+                do {
+                    try await Task.sleep(for: timeout)
+                    return .timedOut
+                } catch {
+                    return .cancelled
+                }
+            }
+            let outcome = await group.next() ?? .cancelled
             group.cancelAll()
+            return outcome
         }
     }
 
-    private func resume(_ id: UUID) {
-        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+    private func cancel(_ id: UUID) {
+        let continuation = state.withLock { state -> CheckedContinuation<Outcome, Never>? in
             guard let continuation = state.waiting.removeValue(forKey: id) else {
                 state.cancelledEarly.insert(id)
                 return nil
@@ -61,28 +78,28 @@ final class WakeUps: Sendable {
             state.order.removeAll { $0 == id }
             return continuation
         }
-        continuation?.resume()
+        continuation?.resume(returning: .cancelled)
     }
 
     func wakeOne() {
-        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let continuation = state.withLock { state -> CheckedContinuation<Outcome, Never>? in
             guard !state.order.isEmpty else {
                 state.permits = min(state.permits + 1, Self.maximumPermits)
                 return nil
             }
             return state.waiting.removeValue(forKey: state.order.removeFirst())
         }
-        continuation?.resume()
+        continuation?.resume(returning: .woken)
     }
 
     /// Wakes every waiting worker and makes every later wait return at once: the workers are
     /// stopping, and one between an empty claim and `wait` must not sleep a whole poll interval.
     func close() {
-        let continuations = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let continuations = state.withLock { state -> [CheckedContinuation<Outcome, Never>] in
             state.closed = true
             defer { state.waiting.removeAll(); state.order.removeAll() }
             return Array(state.waiting.values)
         }
-        for continuation in continuations { continuation.resume() }
+        for continuation in continuations { continuation.resume(returning: .closed) }
     }
 }
