@@ -320,7 +320,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ImagingAppTests",
-            dependencies: ["ImagingApp", "ImagingDemo", "KilnFeedback", "KilnCore", "KilnML", "XGBoost"],
+            dependencies: ["ImagingApp", "ImagingDemo", "ImageCodec", "KilnFeedback", "KilnCore", "KilnML", "XGBoost"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

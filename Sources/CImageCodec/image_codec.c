@@ -105,35 +105,72 @@ int kiln_image_decode_gray(const uint8_t *bytes, size_t count, uint8_t **pixels,
   return -1;
 }
 
-int kiln_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, uint8_t **png, size_t *size, char *message) {
-  png_image image;
-  memset(&image, 0, sizeof image);
-  image.version = PNG_IMAGE_VERSION;
-  image.width = (png_uint_32)width;
-  image.height = (png_uint_32)height;
-  image.format = channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
-  // Fast zlib settings: the default level spent ~45 ms on a 512×512 overlay, a few times more
-  // than everything else in a CT classification, for a file that is only sent once.
-  image.flags |= PNG_IMAGE_FLAG_FAST;
-  // One pass into a buffer of the worst-case size: png_image_write_get_memory_size would run
-  // the whole compression a first time just to learn the size.
-  png_alloc_size_t needed = PNG_IMAGE_PNG_SIZE_MAX(image);
-  if (needed == 0) {
-    set_message(message, "the image is too large to encode");
-    return -1;
+/// The encoder's output: a buffer that grows as libpng writes into it.
+typedef struct {
+  uint8_t *bytes;
+  size_t size, capacity;
+} png_memory;
+
+static void write_to_memory(png_structp png, png_bytep data, png_size_t length) {
+  png_memory *out = png_get_io_ptr(png);
+  if (length > out->capacity - out->size) {
+    size_t capacity = out->capacity * 2 > out->size + length ? out->capacity * 2 : out->size + length;
+    uint8_t *grown = realloc(out->bytes, capacity);
+    if (!grown) png_error(png, "out of memory");
+    out->bytes = grown;
+    out->capacity = capacity;
   }
-  uint8_t *buffer = malloc(needed);
-  if (!buffer) {
+  memcpy(out->bytes + out->size, data, length);
+  out->size += length;
+}
+
+static void flush_nothing(png_structp png) { (void)png; }
+
+static void encode_error(png_structp png, png_const_charp text) {
+  set_message(png_get_error_ptr(png), text);
+  png_longjmp(png, 1);
+}
+
+static void ignore_warning(png_structp png, png_const_charp text) { (void)png; (void)text; }
+
+int kiln_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, uint8_t **png_bytes, size_t *size, char *message) {
+  // Heap-held so that its contents are still valid after libpng longjmps back here.
+  png_memory *out = calloc(1, sizeof *out);
+  png_structp png = out ? png_create_write_struct(PNG_LIBPNG_VER_STRING, message, encode_error, ignore_warning) : NULL;
+  png_infop info = png ? png_create_info_struct(png) : NULL;
+  if (!info) {
+    if (png) png_destroy_write_struct(&png, NULL);
+    free(out);
     set_message(message, "out of memory");
     return -1;
   }
-  if (!png_image_write_to_memory(&image, buffer, &needed, 0, pixels, 0, NULL)) {
-    set_message(message, image.message);
-    free(buffer);
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    free(out->bytes);
+    free(out);
     return -1;
   }
-  *png = buffer;
-  *size = needed;
+  size_t row_bytes = (size_t)width * (size_t)channels;
+  // Room for a typical overlay (about half the raw size) so that most writes never realloc.
+  out->capacity = row_bytes * (size_t)height / 2 + 1024;
+  out->bytes = malloc(out->capacity);
+  if (!out->bytes) png_error(png, "out of memory");
+  png_set_write_fn(png, out, write_to_memory, flush_nothing);
+  png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY,
+               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
+  // zlib's fastest level with the "up" filter: on a 512×512 CT overlay 10.8 ms and 154 KB,
+  // against 13.9 ms / 134 KB for libpng's simplified FAST flag (level 3, no filter) and
+  // 57 ms / 135 KB for level 6 with adaptive filters (libpng's and Pillow's default). The
+  // overlay is sent once, so encoding time matters more than a few percent of size.
+  png_set_compression_level(png, 1);
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
+  png_write_info(png, info);
+  for (int32_t y = 0; y < height; y++) png_write_row(png, pixels + (size_t)y * row_bytes);
+  png_write_end(png, info);
+  png_destroy_write_struct(&png, &info);
+  *png_bytes = out->bytes;
+  *size = out->size;
+  free(out);
   return 0;
 }
 

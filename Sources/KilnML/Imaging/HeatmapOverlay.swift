@@ -14,9 +14,13 @@ public enum HeatmapOverlay {
                         let alpha = opacity * level
                         let shade = (1 - alpha) * min(1, max(0, grey[index]))
                         let colour = jet(level)
-                        out[index * 3] = UInt8(((shade + alpha * colour.x) * 255).rounded())
-                        out[index * 3 + 1] = UInt8(((shade + alpha * colour.y) * 255).rounded())
-                        out[index * 3 + 2] = UInt8(((shade + alpha * colour.z) * 255).rounded())
+                        // Every channel lies in 0…1 (shade + alpha ≤ 1), so adding ½ and truncating
+                        // rounds as `rounded()` does, without its libm call per channel (a third
+                        // of the overlay's time on a 512×512 slice).
+                        let channels = (shade + alpha * colour) * 255 + 0.5
+                        out[index * 3] = UInt8(channels.x)
+                        out[index * 3 + 1] = UInt8(channels.y)
+                        out[index * 3 + 2] = UInt8(channels.z)
                     }
                 }
             }

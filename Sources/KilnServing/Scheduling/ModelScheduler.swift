@@ -312,6 +312,8 @@ public final class ModelScheduler: Sendable {
     /// True when no request is queued or executing: the model may be unloaded without
     /// cutting anything short.
     public var isIdle: Bool { state.withLock { $0.inFlight == 0 } }
+    /// Requests accepted and not yet answered (queued or executing).
+    public var inFlight: Int { state.withLock { $0.inFlight } }
     public var lastUsed: ContinuousClock.Instant { state.withLock { $0.lastUsed } }
 
     /// Releases the compute threads of a scheduler whose executors never ran (a load that
