@@ -71,3 +71,19 @@ def test_migrate_version_and_config_errors(tmp_path):
     for flag in ["--host", "--port", "--data-dir", "--config", "--database", "--allow-anonymous", "--max-upload",
                  "--rate-limit", "--shutdown-timeout", "--jwt-hs256-secret"]:
         assert flag in help_text, flag
+
+
+def test_doctor_reports_the_engines_it_loaded():
+    """README: `kiln doctor` names the libtorch version, the BLAS libtorch really uses (read
+    from the loaded libraries, so Debian's OpenBLAS here), thread settings and a matmul figure."""
+    import re
+    result = kiln("doctor")
+    assert result.returncode == 0, result.stderr
+    lines = dict(re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in result.stdout.splitlines() if line.strip())
+    assert re.fullmatch(r"\d+\.\d+\.\d+ \(plugin .*libKilnTorch\.so\)", lines["libtorch"]), lines["libtorch"]
+    assert "openblas" in lines["blas"], lines["blas"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", lines["xgboost"])
+    assert int(lines["cores"]) >= 1
+    assert re.match(r"libtorch intra-op \d+", lines["threads"])
+    gflops = float(re.fullmatch(r"([\d.]+) GFLOP/s \(FP32\)", lines["matmul 512x512"]).group(1))
+    assert gflops > 0.5, "a 512×512 FP32 matmul below 0.5 GFLOP/s means the BLAS is not the one named"

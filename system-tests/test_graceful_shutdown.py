@@ -79,3 +79,72 @@ def test_drain_is_bounded_by_shutdown_timeout(kiln_factory):
     assert code == 0
     # The abandoned upload left no blob behind.
     assert list((server.data_dir / "blobs" / "tmp").iterdir()) == []
+
+
+def _jobs_at_rest(server):
+    """Each job's state and attempts as the store holds them (the server stopped)."""
+    import sqlite3
+    with sqlite3.connect(server.data_dir / "kiln.sqlite") as db:
+        rows = {row[0]: (row[1], row[2]) for row in db.execute("SELECT id, state, attempts FROM jobs")}
+    db.close()
+    return rows
+
+
+def _slow_job_and_queue(tmp_path, side, *args):
+    """A server with one inference worker running a U-Net over a side³ volume (seconds) and
+    three small jobs queued behind it."""
+    import shutil
+    import numpy as np
+    from test_jobs import EXAMPLES, request_body, start
+    shutil.copytree(EXAMPLES / "pretrained_mri_unet", tmp_path / "data" / "models" / "pretrained_mri_unet")
+    server = start(tmp_path, "data", "--job-workers", "1", *args)
+    headers = server.headers()
+    volume = np.random.default_rng(3).random((1, 1, side, side, side), dtype=np.float32)
+    header = json.dumps({"inputs": [{"name": "volume", "datatype": "FP32", "shape": list(volume.shape),
+                                     "parameters": {"binary_data_size": volume.nbytes}}]}).encode()
+    slow = requests.post(f"{server.url}/v1/models/pretrained_mri_unet/infer-async", data=header + volume.tobytes(),
+                         headers={**headers, "Content-Type": "application/octet-stream",
+                                  "Inference-Header-Content-Length": str(len(header))}).json()["job_id"]
+    deadline = time.monotonic() + 30
+    while requests.get(f"{server.url}/v1/jobs/{slow}", headers=headers).json()["state"] != "running":
+        assert time.monotonic() < deadline, "the slow job never started"
+        time.sleep(0.02)
+    small = [requests.post(f"{server.url}/v1/models/tabular_mlp/infer-async",
+                           data=request_body(np.ones((2, 30), np.float32)),
+                           headers={**headers, "Content-Type": "application/json"}).json()["job_id"] for _ in range(3)]
+    assert requests.get(f"{server.url}/v1/jobs/{slow}", headers=headers).json()["state"] == "running", \
+        "the slow job ended before SIGTERM; it must outlast three submissions"
+    return server, slow, small
+
+
+def test_sigterm_lets_a_running_job_finish_and_leaves_queued_jobs_queued(tmp_path):
+    """README: SIGTERM lets in-flight work finish within shutdown_timeout. A running job ends
+    succeeded; the jobs queued behind it are not started on the way down; a restart runs them."""
+    from test_jobs import wait_done
+    server, slow, small = _slow_job_and_queue(tmp_path, 144, "--shutdown-timeout", "300")
+    server.signal(signal.SIGTERM)
+    assert server.wait(timeout=300) == 0
+    rows = _jobs_at_rest(server)
+    assert rows[slow] == ("succeeded", 1), rows[slow]
+    assert all(rows[job] == ("queued", 0) for job in small), [rows[job] for job in small]
+    server.start()
+    assert all(wait_done(server, job, server.headers())["state"] == "succeeded" for job in small)
+    server.stop()
+
+
+def test_a_job_cut_short_by_the_drain_deadline_returns_to_the_queue(tmp_path):
+    """A job still running when shutdown_timeout passes is cancelled and goes back to the queue
+    without using up an attempt; the next start runs it to success."""
+    from test_jobs import wait_done
+    server, slow, small = _slow_job_and_queue(tmp_path, 208, "--shutdown-timeout", "1")
+    began = time.monotonic()
+    server.signal(signal.SIGTERM)
+    assert server.wait(timeout=60) == 0
+    assert time.monotonic() - began < 5, "the drain must end near shutdown_timeout, not when the forward pass does"
+    rows = _jobs_at_rest(server)
+    assert rows[slow] == ("queued", 0), f"the cut-short job must be queued again with no attempt used: {rows[slow]}"
+    assert all(rows[job] == ("queued", 0) for job in small)
+    server.start()
+    job = wait_done(server, slow, server.headers(), timeout=300)
+    assert job["state"] == "succeeded" and job["attempts"] == 1, job
+    server.stop()

@@ -289,3 +289,64 @@ def test_registry_drives_serving(server, tmp_path):
     assert error_code(gone) == "RESOURCE_DOES_NOT_EXIST"
     index = requests.post(f"{server.url}/v2/repository/index", json={}, headers=server.headers()).json()
     assert "mlp_registry" not in [m["name"] for m in index]
+
+
+def test_registry_writes_take_admin_or_service_and_reads_any_key(server, monkeypatch):
+    """README: any key may read and write tracking data; changing the registry takes role admin
+    or service. Each write the client offers, with a `user` key, is PERMISSION_DENIED (403) and
+    changes nothing; a `service` key may make it."""
+    mlflow.set_experiment("registry-roles")  # the fluent API may remember another server's experiment
+    admin = MlflowClient()
+    admin.create_registered_model("guarded")
+    run = log_servable_model("guarded-run")
+    admin.create_model_version("guarded", f"runs:/{run.run_id}/model", run_id=run.run_id)
+    keys = {role: requests.post(f"{server.url}/v1/keys", json={"role": role}, headers=server.headers()).json()["key"]
+            for role in ("user", "service")}
+
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", keys["user"])
+    user = MlflowClient()
+    writes = {
+        "create model": lambda: user.create_registered_model("by-user"),
+        "update model": lambda: user.update_registered_model("guarded", description="changed"),
+        "rename model": lambda: user.rename_registered_model("guarded", "renamed"),
+        "tag model": lambda: user.set_registered_model_tag("guarded", "k", "v"),
+        "create version": lambda: user.create_model_version("guarded", f"runs:/{run.run_id}/model", run_id=run.run_id),
+        "set alias": lambda: user.set_registered_model_alias("guarded", "champion", "1"),
+        "tag version": lambda: user.set_model_version_tag("guarded", "1", "k", "v"),
+        "delete version": lambda: user.delete_model_version("guarded", "1"),
+        "delete model": lambda: user.delete_registered_model("guarded"),
+    }
+    for what, write in writes.items():
+        with pytest.raises(MlflowException) as refused:
+            write()
+        assert error_code(refused) == "PERMISSION_DENIED", what
+    # Reads and tracking stay open to the user key; nothing above changed the registry.
+    model = user.get_registered_model("guarded")
+    assert (model.description or "") == "" and not model.tags and not model.aliases
+    assert [version.version for version in user.search_model_versions("name='guarded'")] == ["1"]
+    assert [m.name for m in user.search_registered_models()] == ["guarded"]
+    with mlflow.start_run(run_name="user-tracking"):
+        mlflow.log_metric("allowed", 1.0)
+
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", keys["service"])
+    MlflowClient().set_registered_model_alias("guarded", "champion", "1")
+    assert admin.get_model_version_by_alias("guarded", "champion").version == "1"
+
+
+def test_a_blob_an_artifact_references_cannot_be_deleted(server, tmp_path):
+    """README: DELETE /v1/blobs/{sha256} answers 409 `conflict` while something references the
+    blob (here an MLflow artifact) and leaves it in place; an unreferenced one is deleted."""
+    import hashlib
+    content = b"artifact bytes that a run keeps\n"
+    (tmp_path / "notes.txt").write_bytes(content)
+    mlflow.set_experiment("blob-references")
+    with mlflow.start_run():
+        mlflow.log_artifact(str(tmp_path / "notes.txt"))
+    digest = hashlib.sha256(content).hexdigest()
+    refused = requests.delete(f"{server.url}/v1/blobs/{digest}", headers=server.headers())
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "conflict", refused.text
+    kept = requests.get(f"{server.url}/v1/blobs/{digest}", headers=server.headers())
+    assert kept.status_code == 200 and kept.content == content
+    loose = requests.post(f"{server.url}/v1/blobs", data=b"nobody refers to me", headers=server.headers()).json()["sha256"]
+    assert requests.delete(f"{server.url}/v1/blobs/{loose}", headers=server.headers()).status_code == 204
+    assert requests.get(f"{server.url}/v1/blobs/{loose}", headers=server.headers()).status_code == 404

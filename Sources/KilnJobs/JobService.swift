@@ -29,6 +29,11 @@ public final class JobService: Service, Sendable {
         /// then every job still `running` at start was left by a previous run of this process,
         /// and goes back to the queue at once instead of after its lease expires.
         public var singleNode = true
+        /// How long running jobs may go on after graceful shutdown begins; then they are
+        /// cancelled and given back to the queue without using up an attempt. Shorter than the
+        /// server's `shutdown_timeout`, so that this happens while the store is still open (past
+        /// that, everything is cancelled at once). Nil waits for them.
+        public var drainTimeout: Duration?
         public init() {}
     }
 
@@ -154,6 +159,22 @@ public final class JobService: Service, Sendable {
                 logger.notice("recovered a job left running by the previous run", metadata: ["job_id": "\(job.id)", "state": "\(job.state.rawValue)"])
             }
         }
+        // The workers race the drain deadline: whichever ends first ends the other.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.runWorkers() }
+            if let drain = settings.drainTimeout {
+                group.addTask {
+                    guard (try? await gracefulShutdown()) != nil else { return }
+                    try? await Task.sleep(for: drain)
+                    if !Task.isCancelled { self.logger.notice("drain deadline passed; running jobs go back to the queue") }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func runWorkers() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.maintenanceLoop() }
             for registered in kinds.values {
@@ -214,27 +235,11 @@ public final class JobService: Service, Sendable {
                 progress.set(fraction, message)
                 events.publish(JobEvent(type: .progress, jobID: job.id, state: .running, progress: fraction, message: message))
             })
-        let outcome: Outcome = await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask {
-                do {
-                    let (json, blobs) = try await registered.run(job.parameters, context)
-                    return .succeeded(json, blobs)
-                } catch is CancellationError {
-                    return nil
-                } catch let failure as JobFailure {
-                    return .failed(code: failure.code, message: failure.message, retryable: failure.retryable)
-                } catch {
-                    if let known = KilnError(converting: error), known.code != .internal {
-                        // A full disk is retried with backoff like an unavailable engine: space may come back.
-                        return .failed(code: known.code.rawValue, message: known.message,
-                                       retryable: known.code == .unavailable || known.code == .insufficientStorage)
-                    }
-                    // What an unknown error says (paths, SQL, engine state) goes to the log only.
-                    context.logger.error("the job failed", metadata: ["error": "\(String(reflecting: error))"])
-                    return .failed(code: "internal", message: "the job failed with an internal error; the server log has the details under its job id",
-                                   retryable: false)
-                }
-            }
+        // The handler runs outside the group: at shutdown the worker gives the job back and
+        // returns without waiting for compute that cannot be interrupted.
+        let handler = Task { await self.runHandler(registered, job, context) }
+        await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask { await valueUnlessCancelled(handler) ?? nil }
             group.addTask {
                 // Heartbeat: extends the lease, publishes progress to the store, notices cancel requests.
                 while !Task.isCancelled {
@@ -262,9 +267,36 @@ public final class JobService: Service, Sendable {
                 if Task.isCancelled { break }
             }
             group.cancelAll()
-            return outcome
+            handler.cancel()
+            // Cancelled by a request, timed out, lease lost: the handler stops before this worker
+            // claims more, so a worker never runs two jobs at once. Released (shutdown): the job
+            // goes back to the queue now and what the handler returns later is dropped.
+            if case .released = outcome {} else { _ = await handler.value }
+            // In a task of its own: a cancelled task's store writes fail.
+            await Task { await self.settle(job, outcome, worker: worker) }.value
         }
-        await settle(job, outcome, worker: worker)
+    }
+
+    /// The kind's handler, its result or failure as an outcome; nil when it was cancelled.
+    private func runHandler(_ registered: RegisteredJobKind, _ job: JobRecord, _ context: JobContext) async -> Outcome? {
+        do {
+            let (json, blobs) = try await registered.run(job.parameters, context)
+            return .succeeded(json, blobs)
+        } catch is CancellationError {
+            return nil
+        } catch let failure as JobFailure {
+            return .failed(code: failure.code, message: failure.message, retryable: failure.retryable)
+        } catch {
+            if let known = KilnError(converting: error), known.code != .internal {
+                // A full disk is retried with backoff like an unavailable engine: space may come back.
+                return .failed(code: known.code.rawValue, message: known.message,
+                               retryable: known.code == .unavailable || known.code == .insufficientStorage)
+            }
+            // What an unknown error says (paths, SQL, engine state) goes to the log only.
+            context.logger.error("the job failed", metadata: ["error": "\(String(reflecting: error))"])
+            return .failed(code: "internal", message: "the job failed with an internal error; the server log has the details under its job id",
+                           retryable: false)
+        }
     }
 
     private func settle(_ job: JobRecord, _ outcome: Outcome, worker: String) async {

@@ -140,7 +140,14 @@ public func buildApplication(
                 RegisteredJobKind(ExplainJobHandler(registry: registry, inference: inference, explainer: explainer), workers: config.jobs.workersPerKind),
                 RegisteredJobKind(retrainingHandler, workers: 1, timeout: .seconds(3600), maxAttempts: 2)]
             + parts.flatMap(\.jobKinds),
-        settings: { var settings = JobService.Settings(); settings.retention = config.jobs.retentionSeconds; return settings }(),
+        settings: {
+            var settings = JobService.Settings()
+            settings.retention = config.jobs.retentionSeconds
+            // Jobs give up a little before the whole server does (at most 2 s, at most half).
+            let drain = config.shutdownTimeoutSeconds - min(2, config.shutdownTimeoutSeconds / 2)
+            settings.drainTimeout = .milliseconds(Int64(drain * 1000))
+            return settings
+        }(),
         logger: logger)
     let retraining = RetrainingService(jobs: jobs, registry: registry, trainers: retrainers)
     let scheduler = JobScheduler(

@@ -62,6 +62,11 @@ public final class ModelManager: Service, Sendable {
                 self.executorRequestsContinuation.finish()
                 for version in self.allLoaded() { version.scheduler.close() }
             }
+            // The stream also ends when this task is cancelled (the drain outlasted
+            // shutdown_timeout), and then the handler above is gone before shutdown reaches this
+            // service: the executors would wait for work for ever and the process never exit.
+            self.executorRequestsContinuation.finish()
+            for version in self.allLoaded() { version.scheduler.close() }
         }
         for version in allLoaded() { await version.scheduler.shutdownIfNeverStarted() }
     }

@@ -45,10 +45,10 @@ struct CTRController {
         api.get("health", use: { _, _ in JSONBody.response(json: .object(["status": "ok", "app": "ctr"])) })
         webSocket.ws("performance", shouldUpgrade: { request, _ in
             // An unknown or unfinished run is refused now rather than closing the socket later.
-            if let runID = request.uri.queryParameters["run_id"] { _ = try await operations.performance(runID: String(runID)) }
+            if let runID = request.formQuery["run_id"] { _ = try await operations.performance(runID: String(runID)) }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
-            let runID = context.request.uri.queryParameters["run_id"].map(String.init)
+            let runID = context.request.formQuery["run_id"]
             try await WebSocketPush.run(inbound: inbound, outbound: outbound) { outbound in
                 var crossed: Set<String> = []
                 while !Task.isCancelled {
@@ -105,12 +105,12 @@ struct CTRController {
 
     @Sendable func featureImportance(_ request: Request, context: KilnRequestContext) async throws -> Response {
         JSONBody.response(json: try await service.featureImportance(
-            runID: try context.parameters.require("run_id"), method: request.uri.queryParameters["method"].map(String.init)))
+            runID: try context.parameters.require("run_id"), method: request.formQuery["method"]))
     }
 
     /// `?lang=ko` (default) or `en` for the template wording.
     @Sendable func aiReport(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let language = request.uri.queryParameters["lang"].map(String.init) ?? "ko"
+        let language = request.formQuery["lang"] ?? "ko"
         return JSONBody.response(json: try await operations.aiReport(runID: try context.parameters.require("run_id"), language: language))
     }
 
@@ -150,7 +150,7 @@ struct CTRController {
     }
 
     @Sendable func correlation(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let text = request.uri.queryParameters["k"].map(String.init)
+        let text = request.formQuery["k"]
         guard let k = text.map({ Int($0) }) ?? 10 else { throw KilnError.invalidArgument("k must be an integer") }
         return JSONBody.response(json: try await service.correlation(runID: try context.parameters.require("run_id"), k: k))
     }

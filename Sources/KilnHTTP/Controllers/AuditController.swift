@@ -40,7 +40,7 @@ struct AuditController {
 /// Strict parsing of query parameters: a malformed value is a 400, never silently ignored.
 enum QueryParameter {
     static func optionalInteger(_ request: Request, _ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let text = request.uri.queryParameters[name[...]] else { return nil }
+        guard let text = request.formQuery[name[...]] else { return nil }
         guard let value = Int(String(text)), range.contains(value) else {
             throw KilnError.invalidArgument("query parameter '\(name)' must be an integer in \(range.lowerBound)...\(range.upperBound)",
                                             details: ["parameter": .string(name)])

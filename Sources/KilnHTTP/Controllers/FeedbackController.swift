@@ -47,10 +47,10 @@ struct FeedbackController {
     }
 
     @Sendable func feedback(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        let limitText = query["limit"].map(String.init) ?? "100"
+        let query = request.formQuery
+        let limitText = query["limit"] ?? "100"
         guard let limit = Int(limitText) else { throw KilnError.invalidArgument("limit must be an integer") }
-        let answer = try await reviews.feedback(model: query["model"].map(String.init), decision: query["decision"].map(String.init), limit: limit)
+        let answer = try await reviews.feedback(model: query["model"], decision: query["decision"], limit: limit)
         return JSONBody.response(json: answer)
     }
 
@@ -64,23 +64,23 @@ struct FeedbackController {
     }
 
     @Sendable func feedbackStats(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let text = request.uri.queryParameters["bucket"].map(String.init) ?? "day"
+        let text = request.formQuery["bucket"] ?? "day"
         guard let bucket = FeedbackStatistics.Bucket(rawValue: text) else { throw KilnError.invalidArgument("bucket must be day or week") }
         return JSONBody.response(json: try await statistics.stats(model: try context.parameters.require("model"), bucket: bucket))
     }
 
     /// The model's predictions as a Label Studio task import (`?unreviewed=true`: only those without a review).
     @Sendable func labelStudioTasks(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        guard let model = query["model"].map(String.init) else { throw KilnError.invalidArgument("give the model: ?model=NAME") }
-        guard let limit = Int(query["limit"].map(String.init) ?? "500") else { throw KilnError.invalidArgument("limit must be an integer") }
-        let unreviewed = query["unreviewed"].map(String.init)
+        let query = request.formQuery
+        guard let model = query["model"] else { throw KilnError.invalidArgument("give the model: ?model=NAME") }
+        guard let limit = Int(query["limit"] ?? "500") else { throw KilnError.invalidArgument("limit must be an integer") }
+        let unreviewed = query["unreviewed"]
         guard unreviewed == nil || unreviewed == "true" || unreviewed == "false" else { throw KilnError.invalidArgument("unreviewed must be true or false") }
         return JSONBody.response(json: try await labelStudio.tasks(model: model, limit: limit, unreviewedOnly: unreviewed == "true"))
     }
 
     @Sendable func labelStudioConfig(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        guard let model = request.uri.queryParameters["model"].map(String.init) else { throw KilnError.invalidArgument("give the model: ?model=NAME") }
+        guard let model = request.formQuery["model"] else { throw KilnError.invalidArgument("give the model: ?model=NAME") }
         let xml = try await labelStudio.labelingConfig(model: model)
         return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: xml)))
     }

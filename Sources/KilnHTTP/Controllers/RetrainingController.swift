@@ -37,9 +37,9 @@ struct RetrainingController {
     }
 
     @Sendable func history(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        guard let limit = Int(query["limit"].map(String.init) ?? "50") else { throw KilnError.invalidArgument("limit must be an integer") }
-        return JSONBody.response(json: try await retraining.history(model: query["model"].map(String.init), limit: limit))
+        let query = request.formQuery
+        guard let limit = Int(query["limit"] ?? "50") else { throw KilnError.invalidArgument("limit must be an integer") }
+        return JSONBody.response(json: try await retraining.history(model: query["model"], limit: limit))
     }
 
     @Sendable func status(_ request: Request, context: KilnRequestContext) async throws -> Response {

@@ -33,7 +33,7 @@ struct MLflowArtifactsController {
     /// `?path=` names a folder; a file or a missing path lists as `{}` (the client reads a
     /// non-empty listing as "this is a folder").
     @Sendable func list(_ request: Request, context: KilnRequestContext) async throws -> Response {
-        let path = request.uri.queryParameters["path"].map(String.init) ?? ""
+        let path = request.formQuery["path"] ?? ""
         let entries = try await artifacts.list(path: path)
         guard !entries.isEmpty else { return MLflowJSON.response(MLflowJSON.empty) }
         return MLflowJSON.response(["files": .array(entries.map { entry in

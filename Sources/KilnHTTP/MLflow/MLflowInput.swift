@@ -14,7 +14,7 @@ struct MLflowInput: Sendable {
     static func read(_ request: Request, json: JSONBody) async throws -> MLflowInput {
         if request.method == .get || request.method == .head {
             var fields: [String: JSONValue] = [:]
-            for (key, value) in request.uri.queryParameters {
+            for (key, value) in request.formQuery {
                 let key = String(key), value = String(value)
                 switch fields[key] {
                 case nil: fields[key] = .string(value)

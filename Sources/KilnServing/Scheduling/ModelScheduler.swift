@@ -144,6 +144,15 @@ public final class ModelScheduler: Sendable {
                         return true
                     }
                     state.inFlight -= expired.count
+                    // Every instance busy (a direct run or `perform` holds one outside the
+                    // executors): a batch formed now would only wait for a compute thread,
+                    // unseen by the queue metrics and closed to later arrivals. The batch that
+                    // finishes wakes this executor (a queued request whose deadline passed by
+                    // then is answered 504 at that point).
+                    if !state.queue.isEmpty && state.executingBatches >= instances {
+                        state.waiters.append(continuation)
+                        return (nil, expired)
+                    }
                     switch planner.decide(queued: state.queue.map { ($0.size, $0.arrived) }, executing: state.executingBatches, now: now) {
                     case .run(let count):
                         let batch = Array(state.queue.prefix(count))

@@ -81,8 +81,8 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
             switch clause.entity {
             case .tag:
                 let alias = "t\(index)"
-                query += " JOIN registered_model_tags \(unsafeRaw: alias) ON \(unsafeRaw: alias).name = m.name AND \(unsafeRaw: alias).key = \(bind: clause.key)"
-                conditions.append(try SQLSearch.comparison("\(unsafeRaw: alias).value", clause, numeric: false))
+                query += " LEFT JOIN registered_model_tags \(unsafeRaw: alias) ON \(unsafeRaw: alias).name = m.name AND \(unsafeRaw: alias).key = \(bind: clause.key)"
+                conditions.append(try SQLSearch.tagComparison("\(unsafeRaw: alias).value", clause))
             case .attribute where clause.key == "name":
                 conditions.append(try SQLSearch.comparison("m.name", clause, numeric: false))
             default:
@@ -206,8 +206,8 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
             switch clause.entity {
             case .tag:
                 let alias = "t\(index)"
-                query += " JOIN model_version_tags \(unsafeRaw: alias) ON \(unsafeRaw: alias).name = v.name AND \(unsafeRaw: alias).version = v.version AND \(unsafeRaw: alias).key = \(bind: clause.key)"
-                conditions.append(try SQLSearch.comparison("\(unsafeRaw: alias).value", clause, numeric: false))
+                query += " LEFT JOIN model_version_tags \(unsafeRaw: alias) ON \(unsafeRaw: alias).name = v.name AND \(unsafeRaw: alias).version = v.version AND \(unsafeRaw: alias).key = \(bind: clause.key)"
+                conditions.append(try SQLSearch.tagComparison("\(unsafeRaw: alias).value", clause))
             case .attribute:
                 let (column, numeric) = try Self.versionAttribute(clause.key)
                 conditions.append(try SQLSearch.comparison("v.\(unsafeRaw: column)", clause, numeric: numeric))

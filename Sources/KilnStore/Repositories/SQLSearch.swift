@@ -33,6 +33,14 @@ enum SQLSearch {
         }
     }
 
+    /// A registry tag compared through a LEFT JOIN (`column` is NULL where the tag is absent).
+    /// An absent tag fails every comparison but `!=`: the MLflow client lists registered models
+    /// with `tag.`mlflow.prompt.is_prompt` != 'true'` and expects the untagged ones.
+    static func tagComparison(_ column: SQLQueryString, _ clause: SearchFilter.Clause) throws -> SQLQueryString {
+        let comparison = try comparison(column, clause, numeric: false)
+        return clause.comparator == .notEqual ? "(" + column + " IS NULL OR " + comparison + ")" : comparison
+    }
+
     /// `%` → `*`, `_` → `?`; GLOB's own special characters are matched literally.
     static func globPattern(fromLike pattern: String) -> String {
         var glob = ""

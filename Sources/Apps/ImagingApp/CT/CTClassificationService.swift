@@ -98,7 +98,6 @@ public struct CTClassificationService: Sendable {
             "probabilities": .object(Dictionary(uniqueKeysWithValues: zip(labels, result.probabilities.map { JSONValue.number(Double($0)) }))),
             "input": .object(slice.facts.merging(["kind": .string(slice.kind), "model_input": .array([.int(preprocessing.height), .int(preprocessing.width)])]) { $1 }),
         ]
-        var overlay: JSONValue = .null
         if explain {
             var heatmap = Self.heatmapJSON(result, labels: labels, inputWidth: input.width, inputHeight: input.height)
             if result.method == "saliency" {
@@ -108,18 +107,23 @@ public struct CTClassificationService: Sendable {
                 heatmap["note"] = .string("no region of the image raises the score of '\(labels[result.predictedClass])': the map is empty")
             }
             answer["heatmap"] = .object(heatmap)
-            overlay = .string(try Self.overlayPNG(display: slice.display, heatmap: result.heatmap).base64EncodedString())
-            stages.lap("render")
         }
 
-        try await archive.keep(
+        // The record is stored while the overlay is drawn (the stored output has the heatmap's
+        // values, not its picture): on a 512×512 slice that hides the store's few milliseconds
+        // behind the render. The store is awaited whatever the render does, so a failed render
+        // never leaves a write cut short.
+        let record = answer.merging(["explanation": answer["heatmap"] ?? .null]) { old, _ in old }
+        async let stored: Void = archive.keep(
             id: predictionID, task: Self.task, model: loaded, input: Array(slice.stored), inputKind: slice.kind,
-            predictedLabel: labels[result.predictedClass],
-            output: .object(answer.merging(["explanation": answer["heatmap"] ?? .null]) { old, _ in old }), actor: actor)
+            predictedLabel: labels[result.predictedClass], output: .object(record), actor: actor)
+        let overlay = explain ? Result { try Self.overlayPNG(display: slice.display, heatmap: result.heatmap).base64EncodedString() } : nil
+        if explain { stages.lap("render") }
+        try await stored
         stages.lap("store")
 
-        if case .object(var heatmap)? = answer["heatmap"] {
-            heatmap["overlay_png_base64"] = overlay
+        if let overlay, case .object(var heatmap)? = answer["heatmap"] {
+            heatmap["overlay_png_base64"] = .string(try overlay.get())
             answer["heatmap"] = .object(heatmap)
         }
         answer["processing_time_ms"] = stages.json
