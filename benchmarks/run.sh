@@ -9,7 +9,9 @@
 # Each sub-folder's run.sh installs what it needs (wrk, redis-server, celery, mlflow, pandas) and
 # builds what it runs; the Python scripts here use the release build and .venv (`make venv`).
 # A benchmark that fails is reported at the end and the others still run; the exit status is 1
-# if any failed.
+# if any failed. Each one's raw output is kept in benchmarks/results/<UTC time>-<commit>/<name>.txt
+# under a header naming the commit (and whether the tree had changes), the CPU and the time:
+# benchmarks/README.md summarises those files.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,11 +49,25 @@ bench() {
   esac
 }
 
+commit=$(git rev-parse --short=12 HEAD)
+dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo " (with uncommitted changes)" || true)
+results="benchmarks/results/$(date -u +%Y%m%dT%H%MZ)-$commit"
+mkdir -p "$results"
 failed=()
 for name in "${selected[@]}"; do
   echo "== $name"
-  bench "$name" || failed+=("$name")
+  {
+    echo "# benchmark: $name"
+    echo "# commit: $(git rev-parse HEAD)$dirty"
+    echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores; $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "# started: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  } > "$results/$name.txt"
+  bench "$name" 2>&1 | tee -a "$results/$name.txt"
+  status=${PIPESTATUS[0]}
+  echo "# finished: $(date -u +%Y-%m-%dT%H:%M:%SZ), exit $status" >> "$results/$name.txt"
+  [ "$status" -eq 0 ] || failed+=("$name")
 done
+echo "raw output: $results/"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "failed: ${failed[*]}" >&2
   exit 1

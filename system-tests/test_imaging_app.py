@@ -200,6 +200,40 @@ def test_stored_input_is_deidentified(server):
     assert element_value(stored.content, 0x0010, 0x0030) is None  # birth date removed
 
 
+def test_deidentification_drops_private_study_and_staff_attributes(server, tmp_path):
+    """README: study, visit and staff attributes and private attributes are removed, instance
+    UIDs replaced. A file carrying each kind (written by pydicom, read back by pydicom)."""
+    import pydicom
+    ds = pydicom.dcmread(str(DICOM / "CT_small.dcm"))
+    people = {"ReferringPhysicianName": "Dr^Referrer", "PerformingPhysicianName": "Dr^Performer",
+              "OperatorsName": "Op^Erator", "NameOfPhysiciansReadingStudy": "Dr^Reader"}
+    study = {"AccessionNumber": "ACC-998877", "StudyID": "STUDY-42", "StudyDate": "20240102", "StudyTime": "101112",
+             "StudyDescription": "Chest CT for Jane", "InstitutionName": "Saint Example", "StationName": "CT-ROOM-3"}
+    for keyword, value in {**people, **study}.items():
+        setattr(ds, keyword, value)
+    block = ds.private_block(0x0009, "ACME SCANNER", create=True)
+    block.add_new(0x01, "LO", "private patient note")
+    ds.add_new((0x0011, 0x0010), "LO", "OTHER VENDOR")
+    ds.add_new((0x0011, 0x1001), "LO", "another secret")
+    original_study_uid, original_series_uid = ds.StudyInstanceUID, ds.SeriesInstanceUID
+    path = tmp_path / "identified.dcm"
+    ds.save_as(str(path))
+
+    body = classify(server, path).json()
+    review = requests.post(f"{server.url}/predict/{body['prediction_id']}/review", json={"decision": "confirm"}, headers=server.headers())
+    stored_bytes = requests.get(f"{server.url}/v1/blobs/{review.json()['input_sha256']}", headers=server.headers()).content
+    stored = pydicom.dcmread(io.BytesIO(stored_bytes))
+    for keyword in {**people, **study}:
+        assert keyword not in stored, f"{keyword} survived de-identification"
+    assert not [element.tag for element in stored if element.tag.is_private], "private attributes survived"
+    for secret in (b"private patient note", b"another secret", b"ACME SCANNER", b"Dr^Referrer", b"ACC-998877", b"Jane"):
+        assert secret not in stored_bytes
+    assert stored.StudyInstanceUID != original_study_uid and stored.StudyInstanceUID.startswith("2.25.")
+    assert stored.SeriesInstanceUID != original_series_uid and stored.SeriesInstanceUID.startswith("2.25.")
+    assert stored.PatientIdentityRemoved == "YES" and str(stored.PatientName).startswith("KILN-")
+    np.testing.assert_array_equal(stored.pixel_array, ds.pixel_array)
+
+
 def test_identified_storage_when_configured(server, tmp_path):
     """`imaging_store_identified` keeps the upload as it came (the operator's choice)."""
     identified = KilnProcess(tmp_path / "identified", extra_args=["--model-repository", str(server.data_dir / "models")],

@@ -9,4 +9,6 @@ if ! dpkg-query -W -f='${Status}' python3-pandas 2>/dev/null | grep -q "install 
 fi
 swift build -c release
 make venv
+# pandas' engine="pyarrow", the second CSV baseline.
+.venv/bin/pip install --quiet --disable-pip-version-check pyarrow==26.0.1
 .venv/bin/python benchmarks/ctr/run.py "$@"

@@ -8,6 +8,7 @@ command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y
 make venv >/dev/null
 .venv/bin/pip install --quiet --disable-pip-version-check "celery[redis]==5.5.3"
 swift build -c release --product kiln-bench-jobs
+swift build -c release --product kiln
 redis-server --port 6399 --save "" --appendonly no --daemonize yes >/dev/null
 trap 'redis-cli -p 6399 shutdown nosave >/dev/null 2>&1 || true; kill $CELERY 2>/dev/null || true' EXIT
 (cd benchmarks/jobs && ../../.venv/bin/celery -A celery_tasks worker --concurrency 2 --pool prefork --loglevel warning) &
@@ -15,3 +16,6 @@ CELERY=$!
 sleep 5
 .build/release/kiln-bench-jobs "$BURST"
 .venv/bin/python benchmarks/jobs/celery_bench.py "$BURST"
+# The HTTP path users take (infer-async with a real model): a second Kiln row, not comparable
+# job for job with the no-op rows above.
+.venv/bin/python benchmarks/jobs/http_bench.py "$BURST"
