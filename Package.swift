@@ -60,7 +60,7 @@ let package = Package(
             ]
         ),
         .target(name: "Dicom", dependencies: ["CDicomAPI", "KilnCore"], swiftSettings: swiftSettings),
-        .target(name: "CImageCodec", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        .target(name: "CImageCodec", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "ZlibCodec", dependencies: ["CZlib", "KilnCore"], swiftSettings: swiftSettings),
         .target(name: "Nifti", dependencies: ["CZlib", "ZlibCodec", "KilnCore"], swiftSettings: swiftSettings),

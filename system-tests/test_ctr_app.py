@@ -440,3 +440,21 @@ def test_upload_over_the_limit_is_refused_and_nothing_is_stored(kiln_factory):
     leftovers = [p for p in (server.data_dir / "blobs").rglob("*") if p.is_file()]
     assert leftovers == [], leftovers
     assert upload(server, make_csv(rows=200)).status_code == 200
+
+
+def test_early_stopping_rounds_stops_after_that_many_epochs_without_a_better_validation_loss(kiln_factory):
+    """README: `early_stopping_rounds` stops when the validation loss has not improved for that
+    many epochs. Eta 1 with deep trees overfits the small table within a few rounds, so the run
+    must end exactly `patience` epochs after its best one, well before the 300 asked for."""
+    server = kiln_factory().start()
+    patience = 3
+    run_id, _ = train_xgboost(server, epochs=300, learning_rate=1.0, max_depth=8, early_stopping_rounds=patience)
+    history = requests.get(f"{server.url}/api/2.0/mlflow/metrics/get-history", params={"run_id": run_id, "metric_key": "val_loss"},
+                           headers=server.headers()).json()["metrics"]
+    losses = [metric["value"] for metric in sorted(history, key=lambda metric: metric["step"])]
+    best_epoch = losses.index(min(losses)) + 1
+    assert len(losses) < 300, "training ran every epoch: early stopping never fired"
+    assert len(losses) == best_epoch + patience, (len(losses), best_epoch, losses)
+    assert all(loss >= min(losses) for loss in losses[best_epoch:])
+    assert requests.post(f"{server.url}/api/train", json={"file_id": upload(server, make_csv()).json()["file_id"], "config": {
+        "model": "xgboost", "early_stopping_rounds": 0}}, headers=server.headers()).status_code == 400

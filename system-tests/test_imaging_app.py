@@ -5,6 +5,7 @@ DICOM files (Tests/Fixtures/dicom), and clinician reviews."""
 import base64
 import csv
 import io
+import json
 import math
 import struct
 import os
@@ -51,6 +52,24 @@ def server(tmp_path_factory):
     assert alias.status_code == 200, alias.text
     yield process
     process.stop()
+
+
+def test_the_readmes_ct_held_out_figures_are_the_trained_models(server):
+    """README cites the demo CT classifier's held-out accuracy, ROC AUC and Grad-CAM localisation
+    for seed 2026; the model this suite trained (same seed, default options) carries them in its
+    metadata. Within one slice in a hundred: libtorch's CPU kernels may round differently on
+    another CPU, but a model that no longer earns the README's figures fails here."""
+    import re
+    readme = (ROOT / "README.md").read_text()
+    cited = re.search(r"seed 2026: accuracy ([\d.]+),\s+ROC AUC ([\d.]+), localisation ([\d.]+) on (\d+) held-out slices", readme)
+    assert cited, "the README no longer cites the CT held-out figures in the form this test reads"
+    accuracy, auc, localisation, slices = map(float, cited.groups())
+    configs = sorted((server.data_dir / "models" / "ct_classifier").glob("*/config.json"))
+    held_out = json.loads(configs[-1].read_text())["metadata"]["held_out"]
+    assert held_out["slices"] == slices
+    assert abs(held_out["accuracy"] - accuracy) <= 0.01, (held_out, cited.groups())
+    assert abs(held_out["roc_auc"] - auc) <= 0.01, (held_out, cited.groups())
+    assert abs(held_out["gradcam_localisation"] - localisation) <= 0.01, (held_out, cited.groups())
 
 
 def test_biomarker_prediction_explains_with_shap_that_adds_up(server):
@@ -177,6 +196,10 @@ def test_ct_classification_of_a_real_ct_slice_with_grad_cam(server):
     assert max(max(row) for row in heatmap["values"]) == 1.0
     png = base64.b64decode(heatmap["overlay_png_base64"])
     assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24]) == (128, 128)
+    from PIL import Image
+    overlay = Image.open(io.BytesIO(png))
+    overlay.load()  # Pillow checks the CRCs and the zlib stream
+    assert overlay.mode == "RGB" and overlay.size == (128, 128)
     stages = body["processing_time_ms"]
     assert {"decode", "preprocess", "inference_and_gradcam", "render", "store", "total"} <= set(stages)
 

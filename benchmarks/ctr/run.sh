@@ -10,5 +10,5 @@ fi
 swift build -c release
 make venv
 # pandas' engine="pyarrow", the second CSV baseline.
-.venv/bin/pip install --quiet --disable-pip-version-check pyarrow==26.0.1
+.venv/bin/pip install --quiet --disable-pip-version-check pyarrow==15.0.2  # works with Debian 12's NumPy 1.24 (pyarrow 26 needs NumPy 2)
 .venv/bin/python benchmarks/ctr/run.py "$@"
