@@ -95,20 +95,11 @@ def _slow_job_and_queue(tmp_path, side, *args):
     three small jobs queued behind it."""
     import shutil
     import numpy as np
-    from test_jobs import EXAMPLES, request_body, start
+    from test_jobs import EXAMPLES, request_body, start, start_slow_segmentation
     shutil.copytree(EXAMPLES / "pretrained_mri_unet", tmp_path / "data" / "models" / "pretrained_mri_unet")
     server = start(tmp_path, "data", "--job-workers", "1", *args)
     headers = server.headers()
-    volume = np.random.default_rng(3).random((1, 1, side, side, side), dtype=np.float32)
-    header = json.dumps({"inputs": [{"name": "volume", "datatype": "FP32", "shape": list(volume.shape),
-                                     "parameters": {"binary_data_size": volume.nbytes}}]}).encode()
-    slow = requests.post(f"{server.url}/v1/models/pretrained_mri_unet/infer-async", data=header + volume.tobytes(),
-                         headers={**headers, "Content-Type": "application/octet-stream",
-                                  "Inference-Header-Content-Length": str(len(header))}).json()["job_id"]
-    deadline = time.monotonic() + 30
-    while requests.get(f"{server.url}/v1/jobs/{slow}", headers=headers).json()["state"] != "running":
-        assert time.monotonic() < deadline, "the slow job never started"
-        time.sleep(0.02)
+    slow = start_slow_segmentation(server, np.random.default_rng(3).random((1, 1, side, side, side), dtype=np.float32))
     small = [requests.post(f"{server.url}/v1/models/tabular_mlp/infer-async",
                            data=request_body(np.ones((2, 30), np.float32)),
                            headers={**headers, "Content-Type": "application/json"}).json()["job_id"] for _ in range(3)]

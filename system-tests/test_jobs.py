@@ -124,6 +124,21 @@ def test_async_inference_result_events_and_ownership(tmp_path):
         server.stop()
 
 
+def start_slow_segmentation(server, volume):
+    """Submits the example U-Net over `volume` as a job and waits until it runs; its id."""
+    headers = server.headers()
+    header = json.dumps({"inputs": [{"name": "volume", "datatype": "FP32", "shape": list(volume.shape),
+                                     "parameters": {"binary_data_size": volume.nbytes}}]}).encode()
+    job_id = requests.post(f"{server.url}/v1/models/pretrained_mri_unet/infer-async", data=header + volume.tobytes(),
+                           headers={**headers, "Content-Type": "application/octet-stream",
+                                    "Inference-Header-Content-Length": str(len(header))}).json()["job_id"]
+    deadline = time.monotonic() + 30
+    while requests.get(f"{server.url}/v1/jobs/{job_id}", headers=headers).json()["state"] != "running":
+        assert time.monotonic() < deadline, "the slow job never started"
+        time.sleep(0.02)
+    return job_id
+
+
 def test_jobs_survive_sigkill(tmp_path):
     """Jobs, the server killed while one runs: after a restart every job succeeds; a job that had
     finished is not run again, the one left running is recovered and run once more, the queued
@@ -149,16 +164,7 @@ def test_jobs_survive_sigkill(tmp_path):
     for job_id in [submit_inference() for _ in range(10)]:
         assert wait_done(server, job_id, headers)["state"] == "succeeded"
     # A 3-D U-Net over a 144³ volume (seconds on any CPU) holds the only inference worker.
-    volume = rng.random((1, 1, 144, 144, 144), dtype=np.float32)
-    header = json.dumps({"inputs": [{"name": "volume", "datatype": "FP32", "shape": list(volume.shape),
-                                     "parameters": {"binary_data_size": volume.nbytes}}]}).encode()
-    blocker = requests.post(f"{server.url}/v1/models/pretrained_mri_unet/infer-async", data=header + volume.tobytes(),
-                            headers={**headers, "Content-Type": "application/octet-stream",
-                                     "Inference-Header-Content-Length": str(len(header))}).json()["job_id"]
-    deadline = time.time() + 30
-    while requests.get(f"{server.url}/v1/jobs/{blocker}", headers=headers).json()["state"] != "running":
-        assert time.time() < deadline, "the slow job never started"
-        time.sleep(0.02)
+    blocker = start_slow_segmentation(server, rng.random((1, 1, 144, 144, 144), dtype=np.float32))
     for _ in range(40):
         submit_inference()
     assert requests.get(f"{server.url}/v1/jobs/{blocker}", headers=headers).json()["state"] == "running", \
