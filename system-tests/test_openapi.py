@@ -9,12 +9,17 @@ from pathlib import Path
 
 import requests
 
+# positive_data_acceptance is not on yet: 14 operations validate more than their schema says
+# (a version's minimum, the CTR config's ranges, file contents no schema can state), so a
+# schema-valid request may still get 400 (issue 27 lists them).
 CHECKS = ",".join([
     "not_a_server_error",
     "status_code_conformance",
     "content_type_conformance",
     "response_schema_conformance",
     "response_headers_conformance",
+    "negative_data_rejection",
+    "ignored_auth",
 ])
 
 

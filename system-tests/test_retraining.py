@@ -251,6 +251,9 @@ def test_feedback_stats_and_the_label_studio_round_trip(server):
     again = requests.post(f"{server.url}/v1/feedback/label-studio/import", json=export, headers=server.headers()).json()
     assert again["imported"] == 0 and again["unchanged"] == 3
     assert requests.post(f"{server.url}/v1/feedback/label-studio/import", json={"not": "a list"}, headers=server.headers()).status_code == 400
+    # A task that is not an object makes the whole body something other than an export: 400.
+    mixed = requests.post(f"{server.url}/v1/feedback/label-studio/import", json=export + [[None, None]], headers=server.headers())
+    assert mixed.status_code == 400 and "task" in mixed.json()["error"]["message"], mixed.text
 
 
 def held_out(prediction_id, fraction):

@@ -31,6 +31,16 @@ import Testing
         }
     }
 
+    @Test func anEmptyBodyIsRefusedAndStoresNothing() async throws {
+        try await withLiveServer { server async throws in
+            let empty = try await server.request(.post, "/v1/blobs", key: server.adminKey, body: ByteBuffer())
+            #expect(empty.status == .badRequest)
+            #expect(try empty.errorCode() == "invalid_argument")
+            let emptyDigest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+            #expect(try await server.request(.get, "/v1/blobs/\(emptyDigest)", key: server.adminKey).status == .notFound)
+        }
+    }
+
     @Test func malformedDigestsAreInvalidArgument() async throws {
         try await withLiveServer { server async throws in
             for digest in ["abc", String(repeating: "G", count: 64), "..%2F..%2Fkiln.sqlite"] {

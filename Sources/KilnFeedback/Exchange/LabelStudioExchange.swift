@@ -96,6 +96,11 @@ public struct LabelStudioExchange: Sendable {
             throw KilnError.invalidArgument("the body must be Label Studio's JSON export: an array of tasks")
         }
         guard tasks.count <= Self.maxTasks * 4 else { throw KilnError.invalidArgument("at most \(Self.maxTasks * 4) tasks per import") }
+        // A task that is not an object is not Label Studio's export at all (unlike one that
+        // names no Kiln prediction, which is reported and skipped).
+        if let index = tasks.firstIndex(where: { if case .object = $0 { return false }; return true }) {
+            throw KilnError.invalidArgument("task \(index) is not an object: the body must be Label Studio's JSON export, an array of task objects")
+        }
         var imported: [JSONValue] = [], unchanged = 0, skipped: [JSONValue] = []
         for (index, task) in tasks.enumerated() {
             let taskID: JSONValue = { if case .object(let o) = task { return o["id"] ?? .int(index) }; return .int(index) }()

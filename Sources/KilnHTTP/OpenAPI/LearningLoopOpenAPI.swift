@@ -718,7 +718,7 @@ enum LearningLoopOpenAPI {
      "Feedback"
     ],
     "summary": "Read Label Studio's JSON export back as reviews.",
-    "description": "A reviewing role. For each task with `data.kiln_prediction_id`, its newest annotation that was not cancelled decides: the predicted label → confirm, another of the model's labels → correct; the reviewer is `label-studio:<annotator email or user id>`. An unchanged verdict by the same annotator is skipped (re-importing adds nothing). Tasks without a prediction id, annotation or valid label are listed in `skipped`. Rejects: a body that is not a JSON array, more than 20000 tasks (400); another media type (415).",
+    "description": "A reviewing role. For each task with `data.kiln_prediction_id`, its newest annotation that was not cancelled decides: the predicted label → confirm, another of the model's labels → correct; the reviewer is `label-studio:<annotator email or user id>`. An unchanged verdict by the same annotator is skipped (re-importing adds nothing). Tasks without a prediction id, annotation or valid label are listed in `skipped`. Rejects: a body that is not a JSON array of objects, more than 20000 tasks (400); another media type (415).",
     "requestBody": {
      "required": true,
      "content": {

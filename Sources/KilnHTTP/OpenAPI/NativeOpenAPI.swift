@@ -294,7 +294,7 @@ enum NativeOpenAPI {
    "post": {
     "operationId": "uploadBlob",
     "summary": "Upload a blob (raw body, streamed to disk).",
-    "description": "Rejects: a body larger than max_upload (413). Identical content is stored once (200 instead of 201).",
+    "description": "Rejects: an empty body (400), a body larger than max_upload (413). Identical content is stored once (200 instead of 201).",
     "requestBody": {
      "required": true,
      "content": {
@@ -1708,9 +1708,13 @@ enum NativeOpenAPI {
       "$ref": "#/components/schemas/Role"
      },
      "name": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "minLength": 1,
-      "maxLength": 100
+      "maxLength": 100,
+      "description": "Absent or null: the key is named after its id."
      }
     }
    },
