@@ -646,6 +646,22 @@ def test_bad_mri_requests(server):
     missing = requests.post(f"{server.url}/predict/mri_segmentation", files={"other": ("x", b"1")}, headers=server.headers())
     assert missing.status_code == 400
     assert requests.get(f"{server.url}/predict/task_status/job_nope", headers=server.headers()).status_code == 404
+    # README: over 512³ voxels → 413, told from the header before any voxel is read.
+    header = bytearray((NIFTI / "anatomical.nii").read_bytes()[:352])
+    order = "<" if struct.unpack_from("<i", header)[0] == 348 else ">"  # the fixture is big-endian
+    struct.pack_into(order + "4h", header, 40, 3, 513, 512, 512)  # dim[0..3]
+    too_many = segment(server, "big.nii", bytes(header) + b"\0" * 4096)
+    assert too_many.status_code == 413 and too_many.json()["error"]["code"] == "payload_too_large", too_many.text
+    # README: a zip unpacking to over 1 GiB → 413, from its directory, before anything is inflated.
+    import zipfile
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        with archive.open("series/slice.dcm", "w", force_zip64=False) as entry:
+            zeros = bytes(64 << 20)
+            for _ in range(17):  # 1088 MiB of zeros, about 1 MiB compressed
+                entry.write(zeros)
+    unpacked_too_large = segment(server, "series.zip", bomb.getvalue())
+    assert unpacked_too_large.status_code == 413 and "unpacks to" in unpacked_too_large.json()["error"]["message"], unpacked_too_large.text
     # Another caller cannot see someone else's task.
     submitted = segment(server, "a.nii", (NIFTI / "anatomical.nii").read_bytes())
     other = requests.post(f"{server.url}/v1/keys", json={"role": "user"}, headers=server.headers()).json()["key"]
