@@ -109,5 +109,10 @@ struct Serve: AsyncParsableCommand {
             fflush(nil)
         }
         try await runUntilSignalled(built.application, shutdownTimeout: .seconds(config.shutdownTimeoutSeconds), logger: logger)
+        // Everything durable is closed by now. Exit without C++ static destructors: a forward
+        // pass left behind at the drain deadline may still be running on a model thread, and
+        // tearing libtorch down under it crashed (SIGSEGV) an otherwise clean shutdown.
+        fflush(nil)
+        _exit(0)
     }
 }

@@ -31,13 +31,14 @@ import Testing
         }
     }
 
-    @Test func anEmptyBodyIsRefusedAndStoresNothing() async throws {
+    @Test func anEmptyBodyStoresTheEmptyBlob() async throws {
         try await withLiveServer { server async throws in
             let empty = try await server.request(.post, "/v1/blobs", key: server.adminKey, body: ByteBuffer())
-            #expect(empty.status == .badRequest)
-            #expect(try empty.errorCode() == "invalid_argument")
+            #expect(empty.status == .created)
             let emptyDigest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-            #expect(try await server.request(.get, "/v1/blobs/\(emptyDigest)", key: server.adminKey).status == .notFound)
+            #expect(try empty.jsonObject()["sha256"] as? String == emptyDigest)
+            let download = try await server.request(.get, "/v1/blobs/\(emptyDigest)", key: server.adminKey)
+            #expect(download.status == .ok && download.body.readableBytes == 0)
         }
     }
 

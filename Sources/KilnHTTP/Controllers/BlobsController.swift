@@ -33,21 +33,13 @@ struct BlobsController {
             throw KilnError(.payloadTooLarge, "upload exceeds the limit of \(limits.maxUploadBytes) bytes",
                             details: ["limit_bytes": .int(limits.maxUploadBytes)])
         }
-        if request.headers[.contentLength].flatMap(Int.init) == 0 { throw Self.emptyBody }
         let (blob, created) = try await blobs.write(request.body, limit: limits.maxUploadBytes)
-        if blob.size == 0 {
-            // A chunked body with no bytes: nothing refers to a blob this request just made.
-            if created { try? blobs.delete(sha256: blob.sha256) }
-            throw Self.emptyBody
-        }
         var headers = HTTPFields()
         headers[.location] = "/v1/blobs/\(blob.sha256)"
         return try JSONBody.response(
             Uploaded(sha256: blob.sha256, size: blob.size, created: created),
             status: created ? .created : .ok, headers: headers)
     }
-
-    static let emptyBody = KilnError.invalidArgument("the body is empty: a blob holds at least one byte")
 
     @Sendable func download(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let digest = try Self.digest(context)

@@ -294,9 +294,9 @@ enum NativeOpenAPI {
    "post": {
     "operationId": "uploadBlob",
     "summary": "Upload a blob (raw body, streamed to disk).",
-    "description": "Rejects: an empty body (400), a body larger than max_upload (413). Identical content is stored once (200 instead of 201).",
+    "description": "Rejects: a body larger than max_upload (413). Identical content is stored once (200 instead of 201). No body stores the empty blob (a content-addressed store holds it like any other).",
     "requestBody": {
-     "required": true,
+     "required": false,
      "content": {
       "application/octet-stream": {
        "schema": {
