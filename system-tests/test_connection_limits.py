@@ -48,6 +48,18 @@ def read_until_closed(sock, seconds):
     return received
 
 
+def read_response_head(sock, seconds):
+    """The status line and headers of one response on a kept-alive `sock`."""
+    sock.settimeout(seconds)
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        received += chunk
+    return received
+
+
 def test_half_open_requests_are_closed_within_the_header_timeout_while_health_answers(tmp_path):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard < 7000:
@@ -137,8 +149,14 @@ def test_a_per_address_cap_answers_503_with_retry_after(tmp_path):
     server = start(tmp_path, max_connections_per_address=5)
     held = []
     try:
-        held = [connect(server) for _ in range(5)]
-        time.sleep(0.2)
+        time.sleep(0.5)  # the start's own /health probes have closed their connections
+        # Each held connection has been answered, so the server has counted it: a bare connect
+        # may not yet be accepted when the sixth arrives on a busy machine.
+        for _ in range(5):
+            sock = connect(server)
+            held.append(sock)
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_response_head(sock, 10).startswith(b"HTTP/1.1 200"), "a held connection was refused"
         extra = connect(server)
         extra.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         answer = read_until_closed(extra, 5)

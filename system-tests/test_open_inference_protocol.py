@@ -305,3 +305,46 @@ def test_timeouts_answer_504(server):
     bad = requests.post(f"{server.url}/v2/models/tabular_mlp/infer", data=plain, headers={**headers, "Kiln-Timeout-Ms": "soon"})
     assert bad.status_code == 400
     assert requests.post(f"{server.url}/v2/models/tabular_mlp/infer", data=plain, headers=headers).status_code == 200
+
+
+class BoolMask(torch.nn.Module):
+    """keeps the values whose flag is set and says which of the kept are positive."""
+
+    def forward(self, values: torch.Tensor, keep: torch.Tensor):
+        kept = torch.where(keep, values, torch.zeros_like(values))
+        return kept, kept > 0
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_bool_inputs_and_outputs_and_bytes_through_tritonclient(server, client, binary):
+    model_dir = server.data_dir / "models" / "bool_mask"
+    if not model_dir.exists():
+        (model_dir / "1").mkdir(parents=True)
+        torch.jit.script(BoolMask()).save(str(model_dir / "1" / "model.pt"))
+        (model_dir / "config.json").write_text(json.dumps({
+            "platform": "pytorch_libtorch", "max_batch_size": 0,
+            "inputs": [{"name": "values", "datatype": "FP32", "shape": [-1]},
+                       {"name": "keep", "datatype": "BOOL", "shape": [-1]}],
+            "outputs": [{"name": "kept", "datatype": "FP32", "shape": [-1]},
+                        {"name": "positive", "datatype": "BOOL", "shape": [-1]}]}))
+        client.load_model("bool_mask", headers=auth(server))
+    values = np.array([1.5, -2.0, 3.0, 0.5, -1.0], dtype=np.float32)
+    keep = np.array([True, True, False, True, False])
+    inputs = [triton.InferInput("values", [5], "FP32"), triton.InferInput("keep", [5], "BOOL")]
+    inputs[0].set_data_from_numpy(values, binary_data=binary)
+    inputs[1].set_data_from_numpy(keep, binary_data=binary)
+    outputs = [triton.InferRequestedOutput(name, binary_data=binary) for name in ("kept", "positive")]
+    result = client.infer("bool_mask", inputs, outputs=outputs, headers=auth(server))
+    np.testing.assert_array_equal(result.as_numpy("kept"), [1.5, -2.0, 0.0, 0.5, 0.0])
+    assert result.as_numpy("positive").dtype == np.bool_
+    np.testing.assert_array_equal(result.as_numpy("positive"), [True, False, False, True, False])
+
+    # BYTES from tritonclient (length-prefixed in binary) is read, and refused by this model's
+    # BOOL input with a 400 that names the datatypes, not a parse error.
+    text = triton.InferInput("keep", [5], "BYTES")
+    words = [b"yes", "n\u00f6".encode(), b"", b"y", b"no"]
+    text.set_data_from_numpy(np.array(words, dtype=np.object_), binary_data=binary)
+    with pytest.raises(InferenceServerException) as error:
+        client.infer("bool_mask", [inputs[0], text], headers=auth(server))
+    assert error.value.status() == "400"
+    assert "BYTES" in error.value.message() and "BOOL" in error.value.message(), error.value.message()

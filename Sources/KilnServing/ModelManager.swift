@@ -60,11 +60,10 @@ public final class ModelManager: Service, Sendable {
                 }
             } onGracefulShutdown: {
                 self.executorRequestsContinuation.finish()
-                for version in self.allLoaded() { version.scheduler.close() }
             }
-            // The stream also ends when this task is cancelled (the drain outlasted
-            // shutdown_timeout), and then the handler above is gone before shutdown reaches this
-            // service: the executors would wait for work for ever and the process never exit.
+            // Closed here, after the stream, because it also ends when this task is cancelled
+            // (the drain outlasted shutdown_timeout) with no shutdown handler left to run: the
+            // executors would wait for work for ever and the process never exit.
             self.executorRequestsContinuation.finish()
             for version in self.allLoaded() { version.scheduler.close() }
         }

@@ -113,14 +113,15 @@ struct JobsController {
     @Sendable func list(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let principal = try context.principal()
         let limit = try QueryParameter.integer(request, "limit", default: 50, in: 1...500)
-        let state = try request.formQuery["state"].map { text -> JobState in
+        let query = request.formQuery
+        let state = try query["state"].map { text -> JobState in
             guard let state = JobState(rawValue: String(text)) else {
                 throw KilnError.invalidArgument("state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return state
         }
-        let kind = request.formQuery["kind"]
-        let cursor = try request.formQuery["cursor"].map { try Self.decodeCursor(String($0)) }
+        let kind = query["kind"]
+        let cursor = try query["cursor"].map { try Self.decodeCursor(String($0)) }
         let page = try await jobs.list(
             owner: principal.role == .admin ? nil : principal.actor, state: state, kind: kind, limit: limit, before: cursor)
         let next = page.count == limit ? page.last.map { "\($0.createdAt.timeIntervalSince1970)_\($0.id)" } : nil

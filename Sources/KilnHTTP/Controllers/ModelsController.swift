@@ -16,6 +16,9 @@ struct ModelsController {
         var version: Int
         var state: String
         var artifactBytes: Int?
+        /// What the memory budget counts for this version: the larger of its file and the
+        /// resident memory its load added.
+        var memoryBytes: Int?
         var lastUsed: Date?
         /// What `/explain` can do with this version, and whether it ships a reference sample.
         var explainMethods: [String]?
@@ -138,7 +141,7 @@ struct ModelsController {
         var versions = loaded.map { version in
             let last = version.scheduler.statistics.lastInference
             return VersionView(
-                version: version.version, state: "READY", artifactBytes: version.artifactBytes,
+                version: version.version, state: "READY", artifactBytes: version.artifactBytes, memoryBytes: version.memoryBytes,
                 lastUsed: last > 0 ? Date(timeIntervalSince1970: Double(last) / 1000) : nil,
                 explainMethods: ExplainMethod.supported(by: version.config).map(\.rawValue), referenceRows: version.reference?.rows)
         }

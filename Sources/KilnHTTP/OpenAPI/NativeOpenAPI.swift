@@ -1837,6 +1837,10 @@ enum NativeOpenAPI {
      "artifact_bytes": {
       "type": "integer"
      },
+     "memory_bytes": {
+      "type": "integer",
+      "description": "What model_memory_budget counts for this loaded version: the larger of its artifact's size and the resident memory its load added."
+     },
      "last_used": {
       "type": "string",
       "format": "date-time"
