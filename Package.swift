@@ -38,6 +38,7 @@ let package = Package(
         .target(
             name: "KilnCore",
             dependencies: [
+                "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -62,6 +63,7 @@ let package = Package(
         .target(name: "Dicom", dependencies: ["CDicomAPI", "KilnCore"], swiftSettings: swiftSettings),
         .target(name: "CImageCodec", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "ZlibCodec", dependencies: ["CZlib", "KilnCore"], swiftSettings: swiftSettings),
         .target(name: "Nifti", dependencies: ["CZlib", "ZlibCodec", "KilnCore"], swiftSettings: swiftSettings),
         .target(name: "ImageCodec", dependencies: ["CImageCodec", "KilnCore"], swiftSettings: swiftSettings),

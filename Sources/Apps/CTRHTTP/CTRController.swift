@@ -19,16 +19,13 @@ struct CTRController {
     let staging: URL
 
     func addRoutes(to api: RouterGroup<KilnRequestContext>, webSocket: RouterGroup<KilnRequestContext>) {
-        webSocket.ws("training/{run_id}", shouldUpgrade: { _, context in
+        webSocket.webSocketPush("training/{run_id}", shouldUpgrade: { _, context in
             _ = try await service.status(runID: try context.parameters.require("run_id"))  // unknown runs: 404 before upgrading
-            return .upgrade([:])
-        }, onUpgrade: { inbound, outbound, context in
+        }, send: { outbound, context in
             let (first, live) = try await service.trainingMessages(runID: try context.requestContext.parameters.require("run_id"))
-            try await WebSocketPush.run(inbound: inbound, outbound: outbound) { outbound in
-                for message in first { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
-                guard let live else { return }
-                for await message in live { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
-            }
+            for message in first { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
+            guard let live else { return }
+            for await message in live { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
         })
         api.post("upload", use: upload)
         api.post("train", use: train)
@@ -43,20 +40,17 @@ struct CTRController {
         api.get("dashboard/si", use: { _, _ in JSONBody.response(json: try await operations.operatorDashboard()) })
         api.get("dashboard/client", use: { _, _ in JSONBody.response(json: try await operations.clientDashboard()) })
         api.get("health", use: { _, _ in JSONBody.response(json: .object(["status": "ok", "app": "ctr"])) })
-        webSocket.ws("performance", shouldUpgrade: { request, _ in
+        webSocket.webSocketPush("performance", shouldUpgrade: { request, _ in
             // An unknown or unfinished run is refused now rather than closing the socket later.
             if let runID = request.formQuery["run_id"] { _ = try await operations.performance(runID: String(runID)) }
-            return .upgrade([:])
-        }, onUpgrade: { inbound, outbound, context in
+        }, send: { outbound, context in
             let runID = context.request.formQuery["run_id"]
-            try await WebSocketPush.run(inbound: inbound, outbound: outbound) { outbound in
-                var crossed: Set<String> = []
-                while !Task.isCancelled {
-                    for message in try await operations.performanceMessages(runID: runID, crossed: &crossed) {
-                        try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self)))
-                    }
-                    try await Task.sleep(for: operations.interval)
+            var crossed: Set<String> = []
+            while !Task.isCancelled {
+                for message in try await operations.performanceMessages(runID: runID, crossed: &crossed) {
+                    try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self)))
                 }
+                try await Task.sleep(for: operations.interval)
             }
         })
     }

@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 
 /// Figures about this process, read from /proc on Linux.
@@ -8,6 +9,14 @@ public enum ProcessStats {
         let fields = statm.split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Bytes the allocator has handed out and not had back (glibc's `mallinfo2`: small blocks
+    /// in every arena plus mmap-ed ones). Unlike the RSS it does not include freed memory the
+    /// allocator keeps, so it shows what the process itself retains.
+    public static func heapInUseBytes() -> Int {
+        let info = mallinfo2()
+        return Int(info.uordblks + info.hblkhd)
     }
 }
 

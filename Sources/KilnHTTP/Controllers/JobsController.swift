@@ -73,15 +73,12 @@ struct JobsController {
     func addRoutes(
         jobsGroup: RouterGroup<KilnRequestContext>, modelsGroup: RouterGroup<KilnRequestContext>, webSocketGroup: RouterGroup<KilnRequestContext>
     ) {
-        webSocketGroup.ws("jobs/{id}", shouldUpgrade: { _, context in
+        webSocketGroup.webSocketPush("jobs/{id}", shouldUpgrade: { _, context in
             // Refuse before upgrading: unknown and other callers' jobs are 404 like on /v1.
             _ = try await visibleJob(context)
-            return .upgrade([:])
-        }, onUpgrade: { inbound, outbound, context in
+        }, send: { outbound, context in
             let job = try await visibleJob(context.requestContext)
-            try await WebSocketPush.run(inbound: inbound, outbound: outbound) { outbound in
-                try await streamEvents(of: job.id) { _, text in try await outbound.write(.text(text)) }
-            }
+            try await streamEvents(of: job.id) { _, text in try await outbound.write(.text(text)) }
         })
         jobsGroup.get(use: list)
         jobsGroup.get("{id}", use: show)

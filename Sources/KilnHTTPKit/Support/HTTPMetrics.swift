@@ -12,6 +12,7 @@ public struct HTTPMetrics: Sendable {
     public let factory: PrometheusMetricsFactory
     private let inFlight: CoreMetrics.Meter
     private let residentMemory: CoreMetrics.Gauge
+    private let heapInUse: CoreMetrics.Gauge
     private let dataDirectoryFree: CoreMetrics.Gauge
     /// Counts since start, for the dashboards (Prometheus has the same by route).
     public let totals = HTTPTotals()
@@ -28,6 +29,7 @@ public struct HTTPMetrics: Sendable {
         self.factory = factory
         self.inFlight = CoreMetrics.Meter(label: "kiln_http_requests_in_flight", factory: factory)
         self.residentMemory = CoreMetrics.Gauge(label: "kiln_process_resident_memory_bytes", factory: factory)
+        self.heapInUse = CoreMetrics.Gauge(label: "kiln_process_heap_in_use_bytes", factory: factory)
         self.dataDirectoryFree = CoreMetrics.Gauge(label: "kiln_data_dir_free_bytes", factory: factory)
     }
 
@@ -50,6 +52,7 @@ public struct HTTPMetrics: Sendable {
         if let rss = ProcessStats.residentMemoryBytes() {
             residentMemory.record(rss)
         }
+        heapInUse.record(ProcessStats.heapInUseBytes())
         if let free = dataDirectoryFreeBytes {
             dataDirectoryFree.record(free)
         }

@@ -1,3 +1,4 @@
+import Hummingbird
 import HummingbirdWebSocket
 
 /// Server-push WebSockets (job events, training progress, live monitoring): `send` writes
@@ -19,5 +20,26 @@ public enum WebSocketPush {
             try await group.next()
             group.cancelAll()
         }
+    }
+}
+
+extension RouterMethods where Context == KilnRequestContext {
+    /// A server-push WebSocket route: `shouldUpgrade` refuses with an HTTP error before the
+    /// upgrade (404 for what the caller may not see); `send` writes until it returns.
+    @discardableResult
+    public func webSocketPush(
+        _ path: RouterPath,
+        shouldUpgrade: @escaping @Sendable (Request, Context) async throws -> Void,
+        send: @escaping @Sendable (WebSocketOutboundWriter, WebSocketRouterContext<Context>) async throws -> Void
+    ) -> Self {
+        ws(path, shouldUpgrade: { request, context in
+            try await shouldUpgrade(request, context)
+            return .upgrade([:])
+        }, onUpgrade: { inbound, outbound, context in
+            context.requestContext.releaseWebSocketHandler()
+            try await WebSocketPush.run(inbound: inbound, outbound: outbound) { outbound in
+                try await send(outbound, context)
+            }
+        })
     }
 }
