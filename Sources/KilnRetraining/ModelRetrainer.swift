@@ -116,6 +116,7 @@ public struct RetrainingOptions: Sendable, Codable, Equatable {
     func validate() throws {
         if let epochs, !(1...200).contains(epochs) { throw KilnError.invalidArgument("epochs must be 1…200") }
         if let learningRate, !(learningRate > 0 && learningRate <= 1) { throw KilnError.invalidArgument("learning_rate must be in (0, 1]") }
+        if let seed, seed > 9_007_199_254_740_991 { throw KilnError.invalidArgument("seed must be between 0 and 2^53 − 1") }
     }
 }
 

@@ -241,7 +241,7 @@ public struct CTRService: Sendable {
 
     /// `GET /api/report/correlation/{run_id}?k=`: Pearson's r among the `k` most important features.
     public func correlation(runID: String, k: Int) async throws -> JSONValue {
-        guard k >= 2 else { throw KilnError.invalidArgument("k must be at least 2") }
+        guard (2...1000).contains(k) else { throw KilnError.invalidArgument("k must be between 2 and 1000") }
         let analysis = try await reader.results(runID: runID).analysis
         let top = analysis.features.indices.sorted { analysis.features[$0].importance > analysis.features[$1].importance }.prefix(k)
         return .object([

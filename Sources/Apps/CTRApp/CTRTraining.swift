@@ -48,7 +48,9 @@ public struct CTRTrainingConfig: Codable, Sendable {
         guard (1...2000).contains(resolvedEpochs) else { throw KilnError.invalidArgument("config.epochs must be between 1 and 2000") }
         guard resolvedLearningRate > 0, resolvedLearningRate <= 1 else { throw KilnError.invalidArgument("config.learning_rate must be in (0, 1]") }
         guard (1...16).contains(resolvedMaxDepth) else { throw KilnError.invalidArgument("config.max_depth must be between 1 and 16") }
-        if let rounds = earlyStoppingRounds, rounds < 1 { throw KilnError.invalidArgument("config.early_stopping_rounds must be positive") }
+        if let rounds = earlyStoppingRounds, !(1...2000).contains(rounds) { throw KilnError.invalidArgument("config.early_stopping_rounds must be between 1 and 2000") }
+        // Up to 2^53 − 1: larger integers do not survive a round trip through a JSON number.
+        if let seed, seed > 9_007_199_254_740_991 { throw KilnError.invalidArgument("config.seed must be between 0 and 2^53 − 1") }
         guard (1...65536).contains(resolvedBatchSize) else { throw KilnError.invalidArgument("config.batch_size must be between 1 and 65536") }
         guard (1...1024).contains(resolvedLSTMHidden) else { throw KilnError.invalidArgument("config.lstm_hidden must be between 1 and 1024") }
         guard resolvedMLPHidden.count <= 8, resolvedMLPHidden.allSatisfy({ (1...4096).contains($0) }) else {

@@ -78,7 +78,7 @@ enum CTROpenAPI {
      "CTR app"
     ],
     "summary": "CTR app: start training on an uploaded file (a durable `ctr.train` job and a tracking run).",
-    "description": "The answer's `run_id` is an MLflow-compatible run in the experiment `ctr`. Training: stratified 80/20 split (seed 42), clicks weighted by negatives/positives, per-epoch metrics train_loss, val_loss, train_accuracy, val_accuracy, val_auc. The trained model is registered as `config.model_name` (default `ctr_<model>`) and served. Rejects: unknown `file_id` (404); a file that did not pass validation, `config.model` other than `lstm` (default) or `xgboost`, epochs outside 1–2000, learning_rate outside (0, 1], max_depth outside 1–16 (400); another media type (415).",
+    "description": "The answer's `run_id` is an MLflow-compatible run in the experiment `ctr`. Training: stratified 80/20 split (seed 42), clicks weighted by negatives/positives, per-epoch metrics train_loss, val_loss, train_accuracy, val_accuracy, val_auc. The trained model is registered as `config.model_name` (default `ctr_<model>`) and served. Rejects: unknown `file_id` (404); a file that did not pass validation, `config.model` other than `lstm` (default) or `xgboost`, epochs outside 1–2000, learning_rate outside (0, 1], max_depth outside 1–16, early_stopping_rounds outside 1–2000, batch_size outside 1–65536, lstm_hidden outside 1–1024, more than 8 mlp_hidden widths or one outside 1–4096, dropout outside [0, 1), a seed above 2^53 − 1 (400); another media type (415).",
     "requestBody": {
      "required": true,
      "content": {
@@ -268,7 +268,7 @@ enum CTROpenAPI {
      "CTR app"
     ],
     "summary": "CTR app: Pearson correlation among the k most important features of a finished run.",
-    "description": "Pearson's r over rows where both features are present; 0 for a constant feature. Rejects: k not an integer or below 2 (400); unknown run (404); a run that has not finished (409).",
+    "description": "Pearson's r over rows where both features are present; 0 for a constant feature. Rejects: k not an integer between 2 and 1000 (400); unknown run (404); a run that has not finished (409).",
     "parameters": [
      {
       "name": "run_id",
@@ -285,7 +285,8 @@ enum CTROpenAPI {
       "schema": {
        "type": "integer",
        "minimum": 2,
-       "default": 10
+       "default": 10,
+       "maximum": 1000
       }
      }
     ],
@@ -633,24 +634,41 @@ enum CTROpenAPI {
         "type": "object",
         "properties": {
          "includeCharts": {
-          "type": "boolean",
-          "default": true
+          "type": [
+           "boolean",
+           "null"
+          ],
+          "default": true,
+          "description": "null: the default"
          },
          "includeInsights": {
-          "type": "boolean",
-          "default": true
+          "type": [
+           "boolean",
+           "null"
+          ],
+          "default": true,
+          "description": "null: the default"
          },
          "includeActionPlan": {
-          "type": "boolean",
-          "default": true
+          "type": [
+           "boolean",
+           "null"
+          ],
+          "default": true,
+          "description": "null: the default"
          },
          "lang": {
-          "type": "string",
+          "type": [
+           "string",
+           "null"
+          ],
           "enum": [
            "ko",
-           "en"
+           "en",
+           null
           ],
-          "default": "ko"
+          "default": "ko",
+          "description": "null: the default"
          }
         }
        }
@@ -893,25 +911,38 @@ enum CTROpenAPI {
       "type": "object",
       "properties": {
        "epochs": {
-        "type": "integer"
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2000
        },
        "batch_size": {
-        "type": "integer"
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 65536
        },
        "learning_rate": {
-        "type": "number"
+        "type": "number",
+        "exclusiveMinimum": 0,
+        "maximum": 1
        },
        "lstm_hidden": {
-        "type": "integer"
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1024
        },
        "mlp_hidden": {
         "type": "array",
         "items": {
-         "type": "integer"
-        }
+         "type": "integer",
+         "minimum": 1,
+         "maximum": 4096
+        },
+        "maxItems": 8
        },
        "dropout": {
-        "type": "number"
+        "type": "number",
+        "minimum": 0,
+        "exclusiveMaximum": 1
        },
        "model": {
         "type": "string",
@@ -922,10 +953,14 @@ enum CTROpenAPI {
         "description": "lstm (default: the seed's TabularSeqModel, trained in libtorch) or xgboost."
        },
        "max_depth": {
-        "type": "integer"
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 16
        },
        "early_stopping_rounds": {
-        "type": "integer"
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2000
        },
        "model_name": {
         "type": "string"
@@ -933,7 +968,8 @@ enum CTROpenAPI {
        "seed": {
         "type": "integer",
         "minimum": 0,
-        "description": "Seed for initial weights, batch order and dropout (default 42)."
+        "description": "Seed for initial weights, batch order and dropout (default 42).",
+        "maximum": 9007199254740991
        }
       }
      }

@@ -216,7 +216,8 @@ enum ImagingOpenAPI {
          },
          "frame": {
           "type": "string",
-          "description": "0-based frame of a multi-frame file."
+          "description": "0-based frame of a multi-frame file.",
+          "pattern": "^[0-9]{1,9}$"
          }
         }
        }

@@ -28,7 +28,8 @@ struct AuditController {
 
     @Sendable func list(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let limit = try QueryParameter.integer(request, "limit", default: 100, in: 1...1000)
-        let before = try QueryParameter.optionalInteger(request, "before", in: 1...Int.max)
+        // Up to 2^53 − 1, as the schema says: a cursor a JavaScript client can hold exactly.
+        let before = try QueryParameter.optionalInteger(request, "before", in: 1...9_007_199_254_740_991)
         let entries = try await audit.list(limit: limit, before: before.map(Int64.init))
         let views = entries.map {
             EntryView(id: $0.id ?? 0, at: $0.at, actor: $0.actor, action: $0.action, target: $0.target, details: $0.details)

@@ -11,14 +11,16 @@ enum LearningLoopOpenAPI {
      "Retraining"
     ],
     "summary": "Retrain a model from its reviews; promote the candidate only if it beats the serving version.",
-    "description": "Admin only. Queues a `retraining` job: the model's reviews are frozen as the next version of the dataset `<model>-retraining` (or the given `dataset` is used); cases are split by a hash of each prediction id into a fixed evaluation part (`evaluation_fraction`, default 0.3; a case held out once is held out in every later retraining) and a training part; the model's registered trainer trains a candidate from the version `alias` (default `production`) points at; both are scored on the held-out reviewed cases and on the trainer's original held-out data, with 95 % paired-bootstrap intervals; the candidate is installed as a new version with the record in `metadata.retraining`, and the alias moves only if the candidate is better by `policy.min_improvement` (default 0.02), its improvement's interval lies above 0 (`require_significant`, default true), at least `min_evaluation_cases` (20) were held out, and it is no worse on the original held-out data than `max_regression` (0.02). Every retraining is a tracking run in experiment `kiln-retraining/<model>` (MLflow API). Promotions and refusals are audited (`model.promoted`, `model.promotion_refused`). The models an installed app registers a trainer for are retrainable (a 404 lists them in `details.retrainable_models`). An `Idempotency-Key` header returns the first job again. Rejects: a model without a trainer or without a version (404), a bad alias, `evaluation_fraction` outside (0, 1), epochs outside 1–200, learning_rate outside (0, 1], a bad policy, a non-positive dataset version (400); a caller who is not admin (403). The job fails with `no_reviews` when the model has no reviews and `no_training_cases` when none falls in the training split.",
+    "description": "Admin only. Queues a `retraining` job: the model's reviews are frozen as the next version of the dataset `<model>-retraining` (or the given `dataset` is used); cases are split by a hash of each prediction id into a fixed evaluation part (`evaluation_fraction`, default 0.3; a case held out once is held out in every later retraining) and a training part; the model's registered trainer trains a candidate from the version `alias` (default `production`) points at; both are scored on the held-out reviewed cases and on the trainer's original held-out data, with 95 % paired-bootstrap intervals; the candidate is installed as a new version with the record in `metadata.retraining`, and the alias moves only if the candidate is better by `policy.min_improvement` (default 0.02), its improvement's interval lies above 0 (`require_significant`, default true), at least `min_evaluation_cases` (20) were held out, and it is no worse on the original held-out data than `max_regression` (0.02). Every retraining is a tracking run in experiment `kiln-retraining/<model>` (MLflow API). Promotions and refusals are audited (`model.promoted`, `model.promotion_refused`). The models an installed app registers a trainer for are retrainable (a 404 lists them in `details.retrainable_models`). An `Idempotency-Key` header returns the first job again. Rejects: a model without a trainer or without a version (404), a bad alias, `evaluation_fraction` outside (0, 1), epochs outside 1–200, learning_rate outside (0, 1], a seed above 2^53 − 1, a bad policy, a non-positive dataset version (400); a caller who is not admin (403). The job fails with `no_reviews` when the model has no reviews and `no_training_cases` when none falls in the training split.",
     "parameters": [
      {
       "name": "Idempotency-Key",
       "in": "header",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
       }
      }
     ],
@@ -49,7 +51,8 @@ enum LearningLoopOpenAPI {
             "type": "string"
            },
            "version": {
-            "type": "integer"
+            "type": "integer",
+            "maximum": 2147483647
            }
           }
          },
@@ -57,14 +60,19 @@ enum LearningLoopOpenAPI {
           "type": "object",
           "properties": {
            "epochs": {
-            "type": "integer"
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 200
            },
            "learning_rate": {
-            "type": "number"
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 1
            },
            "seed": {
             "type": "integer",
-            "minimum": 0
+            "minimum": 0,
+            "maximum": 9007199254740991
            }
           }
          },
@@ -81,12 +89,16 @@ enum LearningLoopOpenAPI {
             "type": "boolean"
            },
            "min_evaluation_cases": {
-            "type": "integer"
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100000
            }
           }
          },
          "evaluation_fraction": {
-          "type": "number"
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "exclusiveMaximum": 1
          },
          "promote": {
           "type": "boolean"

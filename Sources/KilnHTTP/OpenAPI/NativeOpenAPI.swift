@@ -257,7 +257,8 @@ enum NativeOpenAPI {
       "description": "Return entries with an id below this (paging).",
       "schema": {
        "type": "integer",
-       "minimum": 1
+       "minimum": 1,
+       "maximum": 9007199254740991
       }
      }
     ],
@@ -712,7 +713,8 @@ enum NativeOpenAPI {
       "required": false,
       "schema": {
        "type": "integer",
-       "minimum": 0
+       "minimum": 0,
+       "maximum": 9007199254740991
       }
      }
     ],
@@ -803,7 +805,8 @@ enum NativeOpenAPI {
       "required": false,
       "schema": {
        "type": "integer",
-       "minimum": 0
+       "minimum": 0,
+       "maximum": 9007199254740991
       }
      }
     ],
@@ -895,7 +898,8 @@ enum NativeOpenAPI {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^([1-9][0-9]{0,8}|[A-Za-z][A-Za-z0-9_-]{0,63})$"
       },
       "description": "A version number or an alias."
      },
@@ -916,7 +920,8 @@ enum NativeOpenAPI {
       "required": false,
       "schema": {
        "type": "integer",
-       "minimum": 0
+       "minimum": 0,
+       "maximum": 9007199254740991
       }
      }
     ],
@@ -1450,7 +1455,8 @@ enum NativeOpenAPI {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[1-9][0-9]{0,8}$"
       }
      }
     ],
@@ -1714,7 +1720,8 @@ enum NativeOpenAPI {
       ],
       "minLength": 1,
       "maxLength": 100,
-      "description": "Absent or null: the key is named after its id."
+      "description": "Absent or null: the key is named after its id.",
+      "pattern": "^[^\\x00-\\x1f\\x85\\u2028\\u2029]*[^\\s\\x00-\\x1f\\x85\\u2028\\u2029][^\\x00-\\x1f\\x85\\u2028\\u2029]*$"
      }
     }
    },
@@ -1936,7 +1943,8 @@ enum NativeOpenAPI {
      },
      "version": {
       "type": "integer",
-      "minimum": 1
+      "minimum": 1,
+      "maximum": 2147483647
      }
     }
    },
