@@ -54,10 +54,16 @@ public struct AppParts {
     public var jobKinds: [RegisteredJobKind]
     public var retrainers: [any ModelRetrainer]
     public var addRoutes: (AppRoutes) throws -> Void
+    /// Routes that answer without credentials (a health check the seed's frontend polls),
+    /// added before authentication; keep them free of data.
+    public var addPublicRoutes: (Router<KilnRequestContext>) throws -> Void
 
-    public init(jobKinds: [RegisteredJobKind] = [], retrainers: [any ModelRetrainer] = [], addRoutes: @escaping (AppRoutes) throws -> Void) {
+    public init(jobKinds: [RegisteredJobKind] = [], retrainers: [any ModelRetrainer] = [],
+                addPublicRoutes: @escaping (Router<KilnRequestContext>) throws -> Void = { _ in },
+                addRoutes: @escaping (AppRoutes) throws -> Void) {
         self.jobKinds = jobKinds
         self.retrainers = retrainers
+        self.addPublicRoutes = addPublicRoutes
         self.addRoutes = addRoutes
     }
 }

@@ -60,7 +60,9 @@ public struct NativeSurface: Sendable {
     /// The native part of `/openapi.json`; apps' fragments are merged into it.
     public static let openAPIDocument = NativeOpenAPI.document
     /// Native parts kept in their own files, merged like apps' fragments.
-    public static let openAPIFragments: [(source: String, json: String)] = [("learning loop", LearningLoopOpenAPI.fragment)]
+    public static let openAPIFragments: [(source: String, json: String)] = [
+        ("learning loop", LearningLoopOpenAPI.fragment), ("sessions", SessionsOpenAPI.fragment),
+    ]
 
     let services: Services
 

@@ -9,6 +9,8 @@ public struct KilnRequestContext: AuthRequestContext, RequestContext, WebSocketR
     public var coreContext: CoreRequestContextStorage
     public var identity: Principal?
     public var requestID: String
+    /// The browser session the request came with, when its cookie authenticated it.
+    public var session: BrowserSessionRecord?
     let webSocketSlot = WebSocketHandlerSlot()
     /// Set by routes that upgrade to WebSocket (`/ws/jobs/{id}`), read by the upgrade.
     public var webSocket: WebSocketHandlerReference<Self> { webSocketSlot.reference }
@@ -17,6 +19,7 @@ public struct KilnRequestContext: AuthRequestContext, RequestContext, WebSocketR
         self.coreContext = .init(source: source)
         self.identity = nil
         self.requestID = ""
+        self.session = nil
     }
 
     /// Drops the reference to the route's WebSocket handler once the upgrade has read it.

@@ -105,6 +105,41 @@ public final class JobService: Service, Sendable {
         try await repository.find(id: id)
     }
 
+    /// The job once it has ended, or nil when it has not within `timeout`. Woken at once by this
+    /// node's events; it also reads the store every `poll`, so that a job another node runs is seen.
+    public func waitForEnd(id: String, timeout: Duration, poll: Duration = .milliseconds(250)) async throws -> JobRecord? {
+        enum Outcome: Sendable { case ended(JobRecord), timedOut, streamEnded }
+        let subscription = events.subscribe(jobID: id)
+        let repository = self.repository
+        return try await withThrowingTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                for await event in subscription where event.isTerminal {
+                    if let job = try await repository.find(id: id) { return .ended(job) }
+                }
+                return .streamEnded
+            }
+            group.addTask {
+                let deadline = ContinuousClock.now + timeout
+                while true {
+                    guard let job = try await repository.find(id: id) else { throw KilnError.notFound("no job with id '\(id)'") }
+                    if job.state.isTerminal { return .ended(job) }
+                    let left = deadline - ContinuousClock.now
+                    guard left > .zero else { return .timedOut }
+                    try await Task.sleep(for: min(poll, left))
+                }
+            }
+            defer { group.cancelAll() }
+            while let outcome = try await group.next() {
+                switch outcome {
+                case .ended(let job): return job
+                case .timedOut: return nil
+                case .streamEnded: continue
+                }
+            }
+            return nil
+        }
+    }
+
     /// The job if `principal` may see it: its owner, or an admin.
     public func find(id: String, visibleTo principal: Principal) async throws -> JobRecord? {
         guard let job = try await repository.find(id: id), principal.role == .admin || job.owner == principal.actor else { return nil }

@@ -82,7 +82,16 @@ public func buildApplication(
                 throw KilnError.invalidArgument("cannot read jwt_es256_public_key file \(path)")
             }
         },
-        roles: apps.roles)
+        roles: apps.roles, mapping: config.jwtClaims)
+    let sessions = SessionService(
+        sessions: SQLBrowserSessionRepository(db: database.sql), keys: SQLAPIKeyRepository(db: database.sql), audit: audit,
+        settings: {
+            var settings = SessionService.Settings()
+            settings.lifetime = .milliseconds(Int64(config.sessions.lifetimeSeconds * 1000))
+            settings.ticketLifetime = .milliseconds(Int64(config.sessions.ticketSeconds * 1000))
+            return settings
+        }())
+    let credentials = CredentialVerifier(keys: keys, tokens: tokens)
 
     let metrics = HTTPMetrics(registry: PrometheusCollectorRegistry())
     let runtimes = RuntimeFactory(threads: EngineThreads(
@@ -160,7 +169,7 @@ public func buildApplication(
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ObservabilityMiddleware(metrics: metrics, accessLog: config.accessLog))
     if !config.corsOrigins.isEmpty {
-        router.add(middleware: AllowedOriginsMiddleware(origins: Set(config.corsOrigins)))
+        router.add(middleware: AllowedOriginsMiddleware(origins: Set(config.corsOrigins), allowCredentials: config.corsCredentials))
     }
     router.add(middleware: ErrorMiddleware(statuses: errorStatuses))
     let native = NativeSurface(.init(
@@ -169,13 +178,22 @@ public func buildApplication(
         feedback: feedback, limits: config.limits, errorStatuses: errorStatuses, explainer: explainer))
     // Routes added before the authentication middleware are public.
     native.addPublicRoutes(to: router)
-    router.add(middleware: AuthenticationMiddleware(keys: keys, tokens: tokens, allowAnonymous: config.allowAnonymous))
+    let sessionRoutes = SessionsController(credentials: credentials, sessions: sessions, json: JSONBody(limits: config.limits),
+                                           secureCookies: config.sessions.secureCookies)
+    sessionRoutes.addPublicRoutes(to: router)
+    for part in parts {
+        try part.addPublicRoutes(router)
+    }
+    router.add(middleware: AuthenticationMiddleware(
+        credentials: credentials, sessions: sessions, trustedOrigins: Set(config.corsOrigins.filter { $0 != "*" }),
+        allowAnonymous: config.allowAnonymous))
     let limiter = RateLimiter(ratePerSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst)
     if limiter.isEnabled {
         router.add(middleware: RateLimitMiddleware(limiter: limiter))
     }
     let disk = DiskSpace(path: blobs.root.path)
     router.add(middleware: StorageGuardMiddleware(availableBytes: { disk.availableBytes() }))
+    sessionRoutes.addRoutes(to: router.group("v1"))
     native.addRoutes(to: router, jobs: jobs, retraining: retraining, scheduler: scheduler, openAPI: openAPI, reviewers: apps.reviewers)
     let routes = AppRoutes(router: router, jobs: jobs, reviewers: apps.reviewers)
     for part in parts {

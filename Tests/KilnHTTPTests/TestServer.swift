@@ -77,6 +77,11 @@ extension TestResponse {
         #expect((object["request_id"] as? String) == headers[HTTPField.Name("X-Request-Id")!])
         return try #require(error["code"] as? String)
     }
+
+    func errorMessage() throws -> String {
+        let error = try #require(try jsonObject()["error"] as? [String: Any])
+        return try #require(error["message"] as? String)
+    }
 }
 
 extension Data {

@@ -132,13 +132,13 @@ public struct CTROperations: Sendable {
             if case .number(let accuracy)? = metrics["accuracy"], accuracy < settings.alertMinAccuracy {
                 now.insert("accuracy")
                 if !crossed.contains("accuracy") {
-                    messages.append(alert(target, metric: "accuracy", value: accuracy, threshold: settings.alertMinAccuracy, comparison: "below"))
+                    messages.append(alert(target, metric: "accuracy", value: accuracy, threshold: settings.alertMinAccuracy, comparison: "below", metrics: metrics))
                 }
             }
             if case .number(let latency)? = metrics["response_time"], latency > settings.alertMaxResponseMilliseconds {
                 now.insert("response_time")
                 if !crossed.contains("response_time") {
-                    messages.append(alert(target, metric: "response_time", value: latency, threshold: settings.alertMaxResponseMilliseconds, comparison: "above"))
+                    messages.append(alert(target, metric: "response_time", value: latency, threshold: settings.alertMaxResponseMilliseconds, comparison: "above", metrics: metrics))
                 }
             }
             crossed = now
@@ -147,11 +147,16 @@ public struct CTROperations: Sendable {
         return messages
     }
 
-    private func alert(_ runID: String, metric: String, value: Double, threshold: Double, comparison: String) -> JSONValue {
-        .object([
+    /// The seed's alert (`severity`, `message`, `metrics`) plus what crossed which threshold.
+    /// `high` when the value is more than 10% of the threshold past it, else `medium`.
+    func alert(_ runID: String, metric: String, value: Double, threshold: Double, comparison: String, metrics: [String: JSONValue]) -> JSONValue {
+        let past = comparison == "below" ? threshold - value : value - threshold
+        return .object([
             "type": "performance_alert", "run_id": .string(runID), "metric": .string(metric), "value": .number(value),
             "threshold": .number(threshold), "comparison": .string(comparison),
+            "severity": .string(past > abs(threshold) * 0.1 ? "high" : "medium"),
             "message": .string("\(metric) \(CTRReport.round(value, 3)) is \(comparison) the threshold \(threshold)"),
+            "metrics": .object(metrics),
         ])
     }
 

@@ -171,8 +171,10 @@ public struct CTRService: Sendable {
 
     /// What `WS /ws/training/{run_id}` sends: first the run's current state (`state`, with every
     /// finished epoch), then live messages; a finished run ends with `training_complete` or
-    /// `training_failed` at once.
-    public func trainingMessages(runID: String) async throws -> (first: [JSONValue], live: KeyedSubscription<JSONValue>?) {
+    /// `training_failed` at once. With `since` (the `seq` of the last message the client saw)
+    /// the state is not sent again: a running training sends the kept messages after `since`,
+    /// a finished one its end only if the client has not seen it.
+    public func trainingMessages(runID: String, since: Int? = nil) async throws -> (first: [JSONValue], live: KeyedSubscription<JSONValue>?) {
         let live = feed.subscribe(runID: runID)  // before reading the state, so that nothing falls in between
         guard case .object(var state) = try await status(runID: runID) else { return ([], nil) }
         var byEpoch: [Int: [String: JSONValue]] = [:]
@@ -182,16 +184,21 @@ public struct CTRService: Sendable {
         let epochs: [JSONValue] = byEpoch.keys.sorted().map { .object(["epoch": .int($0), "metrics": .object(byEpoch[$0] ?? [:])]) }
         state["type"] = "state"
         state["epochs"] = .array(epochs)
-        var first: [JSONValue] = [.object(state)]
+        let terminal: JSONValue
         switch state["status"] {
         case .string("completed"):
-            first.append(.object(["type": "training_complete", "run_id": .string(runID), "metrics": state["metrics"] ?? .object([:])]))
+            terminal = .object(["type": "training_complete", "run_id": .string(runID), "metrics": state["metrics"] ?? .object([:])])
         case .string("failed"):
-            first.append(.object(["type": "training_failed", "run_id": .string(runID), "error": state["error"] ?? .string("training failed")]))
+            terminal = .object(["type": "training_failed", "run_id": .string(runID), "error": state["error"] ?? .string("training failed")])
         default:
-            return (first, live)
+            guard let since else { return ([.object(state)], live) }
+            return (feed.messages(runID: runID, after: since), live)
         }
-        return (first, nil)
+        let endSeq = try await reader.trainingRun(runID).tags.first { $0.key == TrainingFeed.seqTag }.flatMap { Int($0.value) }
+        guard case .object(var end) = terminal else { return ([], nil) }
+        if let endSeq { end["seq"] = .int(endSeq) }
+        guard let since else { return ([.object(state), .object(end)], nil) }
+        return (endSeq.map { since >= $0 } == true ? [] : [.object(end)], nil)
     }
 
     static let epochMetricKeys = ["train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"]

@@ -13,6 +13,10 @@ public struct CTRSettings: ConfigSection {
     public var alertMaxResponseMilliseconds: Double = 500
     /// Seconds between `WS /ws/performance` updates.
     public var performanceIntervalSeconds: Double = 5
+    /// `generate-pdf` answers `"generated"` when the PDF is made within this many seconds, else
+    /// 202 `"generating"` with the job to poll (rendering takes about a second here; an LLM
+    /// narrative can take much longer).
+    public var pdfWaitSeconds: Double = 15
 
     public init() {}
 
@@ -36,6 +40,10 @@ public struct CTRSettings: ConfigSection {
         .section("ctr_performance_interval", "Seconds between WS /ws/performance updates (default 5).") { (section: inout CTRSettings, value) in
             guard let number = Double(value), number >= 0.1, number <= 3600 else { throw ConfigSetting.invalid(value, "seconds in [0.1, 3600]") }
             section.performanceIntervalSeconds = number
+        },
+        .section("ctr_pdf_wait", "Seconds generate-pdf waits for the PDF before answering 202 generating (0 never waits; default 15).") { (section: inout CTRSettings, value) in
+            guard let number = Double(value), number >= 0, number <= 300 else { throw ConfigSetting.invalid(value, "seconds in [0, 300]") }
+            section.pdfWaitSeconds = number
         },
     ]
 }

@@ -119,21 +119,28 @@ public struct CTRTrainingJob: JobHandler {
             let output = try await train(parameters, context: context)
             _ = try await tracking.updateRun(id: parameters.runId, status: .finished, endTime: epochMilliseconds(), name: nil)
             let run = try? await tracking.run(id: parameters.runId)
-            feed.publish(runID: parameters.runId, type: "training_complete", [
+            let seq = feed.publish(runID: parameters.runId, type: "training_complete", [
                 "metrics": CTRService.latestMetrics(run?.metrics ?? []),
                 "model_name": .string(output.modelName), "model_version": .string(output.modelVersion),
             ])
+            try? await recordTerminalSeq(seq, runID: parameters.runId)
             return output
         } catch {
             _ = try? await tracking.updateRun(id: parameters.runId, status: .failed, endTime: epochMilliseconds(), name: nil)
             let message = (error as? JobFailure)?.message ?? (error is CancellationError ? "cancelled" : "\(error)")
-            feed.publish(runID: parameters.runId, type: "training_failed", ["error": .string(message)])
+            let seq = feed.publish(runID: parameters.runId, type: "training_failed", ["error": .string(message)])
+            try? await recordTerminalSeq(seq, runID: parameters.runId)
             throw error
         }
     }
 
-    private func log(_ runID: String, _ message: String) {
-        feed.publish(runID: runID, type: "log", ["message": .string(message)])
+    /// So that a client reconnecting with `since` past the end is not sent the end again.
+    private func recordTerminalSeq(_ seq: Int, runID: String) async throws {
+        try await tracking.logBatch(runID: runID, tags: [TrackingTag(key: TrainingFeed.seqTag, value: String(seq))])
+    }
+
+    private func log(_ runID: String, _ line: TrainingLog) {
+        feed.publish(runID: runID, type: "log", ["message": .string(line.korean), "message_en": .string(line.english)])
     }
 
     private func train(_ parameters: Parameters, context: JobContext) async throws -> Output {
@@ -145,7 +152,7 @@ public struct CTRTrainingJob: JobHandler {
         guard let trainer = trainers[config.resolvedModel] else {
             throw JobFailure(code: "unknown_model", message: "no trainer for '\(config.resolvedModel)'")
         }
-        log(runID, "loading \(file.filename)")
+        log(runID, .loading(file: file.filename))
         let dataset = try CTRDataset(csv: try context.input(file.sha256))
         let (values, labels, columns) = try dataset.matrix()
         let (trainRows, validationRows) = StratifiedSplit.split(labels: labels, validationShare: 0.2, seed: 42)
@@ -158,7 +165,7 @@ public struct CTRTrainingJob: JobHandler {
             TrackingTag(key: "validation_rows", value: String(validationRows.count)),
             TrackingTag(key: "pos_weight", value: String(format: "%.4f", data.positiveWeight)),
         ])
-        log(runID, "training \(config.resolvedModel) on \(trainRows.count) rows, validating on \(validationRows.count)")
+        log(runID, .training(model: config.resolvedModel, rows: trainRows.count, validationRows: validationRows.count))
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-ctr-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -173,12 +180,12 @@ public struct CTRTrainingJob: JobHandler {
             feed.publish(runID: runID, type: "epoch_update", [
                 "epoch": .int(epoch), "total_epochs": .int(epochs), "metrics": .object(metrics.mapValues(JSONValue.number)),
             ])
-            log(runID, "Epoch \(epoch)/\(epochs) done")
+            log(runID, .epochDone(epoch, of: epochs))
             await context.progress(Double(epoch) / Double(epochs) * 0.9, "epoch \(epoch)/\(epochs)")
             let loss = metrics["val_loss"] ?? .infinity
             if loss < bestLoss { bestLoss = loss; bestEpoch = epoch }
             if let patience = config.earlyStoppingRounds, epoch - bestEpoch >= patience {
-                log(runID, "early stopping: no better validation loss for \(patience) epochs")
+                log(runID, .earlyStopping(patience: patience))
                 return true
             }
             return false
@@ -203,7 +210,7 @@ public struct CTRTrainingJob: JobHandler {
         }
         _ = try await artifacts.put(path: "\(root)/model/\(trained.fileName)", body: FileChunks(url: folder.appendingPathComponent(trained.fileName)))
         _ = try await artifacts.put(path: "\(root)/model/config.json", body: SingleChunk(bytes: servingConfig.jsonBytes))
-        log(runID, "analysing features")
+        log(runID, .analysingFeatures)
         await context.progress(0.95, "analysing features")
         let analysis = FeatureAnalysis.compute(names: dataset.featureNames, importance: trained.importance, method: trained.importanceMethod,
                                                values: values, labels: labels, shap: trained.shap, shapMethod: trained.shapMethod)

@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import HTTPTypes
 import KilnCore
 import KilnHTTPKit
+import KilnJobs
 import KilnStore
 
 /// The CTR analytics app's routes at the seed's paths (`/api/upload`, `/api/train`, …).
@@ -14,18 +15,36 @@ struct CTRController {
     let operations: CTROperations
     let json: JSONBody
     let limits: Limits
+    let jobs: JobService
+    /// How long `generate-pdf` waits for the PDF before answering 202 (`ctr_pdf_wait`).
+    let pdfWait: Duration
     /// Where uploads are streamed before they are parsed and stored (inside the blob store's
     /// temporary folder, which is emptied at start after a crash).
     let staging: URL
 
     func addRoutes(to api: RouterGroup<KilnRequestContext>, webSocket: RouterGroup<KilnRequestContext>) {
-        webSocket.webSocketPush("training/{run_id}", shouldUpgrade: { _, context in
+        webSocket.webSocketPush("training/{run_id}", shouldUpgrade: { request, context in
             _ = try await service.status(runID: try context.parameters.require("run_id"))  // unknown runs: 404 before upgrading
+            _ = try Self.since(request)
+            _ = try Self.language(request)
         }, send: { outbound, context in
-            let (first, live) = try await service.trainingMessages(runID: try context.requestContext.parameters.require("run_id"))
-            for message in first { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
+            let english = try Self.language(context.request) == "en"
+            let since = try Self.since(context.request)
+            let (first, live) = try await service.trainingMessages(runID: try context.requestContext.parameters.require("run_id"), since: since)
+            var last = since ?? 0
+            // Each message once, in the client's language, even where the replay and the live stream overlap.
+            func send(_ message: JSONValue) async throws {
+                guard case .object(var fields) = message else { return }
+                if case .number(let seq)? = fields["seq"] {
+                    guard Int(seq) > last else { return }
+                    last = Int(seq)
+                }
+                if let translated = fields.removeValue(forKey: "message_en"), english { fields["message"] = translated }
+                try await outbound.write(.text(String(decoding: JSONValue.object(fields).jsonBytes, as: UTF8.self)))
+            }
+            for message in first { try await send(message) }
             guard let live else { return }
-            for await message in live { try await outbound.write(.text(String(decoding: message.jsonBytes, as: UTF8.self))) }
+            for await message in live { try await send(message) }
         })
         api.post("upload", use: upload)
         api.post("train", use: train)
@@ -39,7 +58,6 @@ struct CTRController {
         api.get("report/pdf/{run_id}", use: pdf)
         api.get("dashboard/si", use: { _, _ in JSONBody.response(json: try await operations.operatorDashboard()) })
         api.get("dashboard/client", use: { _, _ in JSONBody.response(json: try await operations.clientDashboard()) })
-        api.get("health", use: { _, _ in JSONBody.response(json: .object(["status": "ok", "app": "ctr"])) })
         webSocket.webSocketPush("performance", shouldUpgrade: { request, _ in
             // An unknown or unfinished run is refused now rather than closing the socket later.
             if let runID = request.formQuery["run_id"] { _ = try await operations.performance(runID: String(runID)) }
@@ -53,6 +71,22 @@ struct CTRController {
                 try await Task.sleep(for: operations.interval)
             }
         })
+    }
+
+    /// `?since=`: the `seq` of the last training message the client saw (a reconnect).
+    static func since(_ request: Request) throws -> Int? {
+        guard let text = request.formQuery["since"] else { return nil }
+        guard let value = Int(text), value >= 0, value <= 1 << 53 else {
+            throw KilnError.invalidArgument("since must be the seq of a message (an integer ≥ 0)", details: ["field": "since"])
+        }
+        return value
+    }
+
+    /// `?lang=ko` (default: the seed's Korean) or `en`.
+    static func language(_ request: Request) throws -> String {
+        let language = request.formQuery["lang"].map { String($0) } ?? "ko"
+        guard ["ko", "en"].contains(language) else { throw KilnError.invalidArgument("lang must be 'ko' or 'en'", details: ["field": "lang"]) }
+        return language
     }
 
     /// multipart/form-data with the CSV in the `file` part and, optionally, a `feature,description`
@@ -124,12 +158,16 @@ struct CTRController {
             runID: runID, language: options.lang ?? "ko", includeCharts: options.includeCharts ?? true,
             includeInsights: options.includeInsights ?? true, includeActionPlan: options.includeActionPlan ?? true,
             actor: try context.principal().actor)
-        var response = JSONBody.response(json: .object([
-            "pdf_url": .string("/api/report/pdf/\(runID)"), "status": "generating", "job_id": .string(jobID),
-            "status_url": .string("/v1/jobs/\(jobID)"),
-        ]))
-        response.status = HTTPResponse.Status.accepted
-        return response
+        let links: [String: JSONValue] = [
+            "pdf_url": .string("/api/report/pdf/\(runID)"), "job_id": .string(jobID), "status_url": .string("/v1/jobs/\(jobID)"),
+        ]
+        if pdfWait > .zero, let job = try await jobs.waitForEnd(id: jobID, timeout: pdfWait) {
+            guard job.state == .succeeded else {
+                throw KilnError.conflict("generating the PDF failed: \(job.errorMessage ?? job.state.rawValue)", details: ["job_id": .string(jobID)])
+            }
+            return JSONBody.response(json: .object(links.merging(["status": "generated"]) { $1 }))
+        }
+        return JSONBody.response(json: .object(links.merging(["status": "generating"]) { $1 }), status: .accepted)
     }
 
     @Sendable func pdf(_ request: Request, context: KilnRequestContext) async throws -> Response {

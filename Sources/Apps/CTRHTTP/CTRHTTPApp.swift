@@ -3,6 +3,7 @@ import Hummingbird
 import KilnAppKit
 import KilnCore
 import KilnStore
+import KilnHTTPKit
 import KilnJobs
 
 /// The CTR analytics app (seed 003): CSV upload, LSTM/XGBoost training with live progress,
@@ -31,7 +32,10 @@ public struct CTRHTTPApp: KilnApp {
             // Training is CPU-bound: one at a time, so that serving keeps its cores.
             RegisteredJobKind(training, workers: 1, timeout: .seconds(3600), maxAttempts: 1),
             RegisteredJobKind(pdf, workers: 1, timeout: .seconds(300), maxAttempts: 1),
-        ]) { routes in
+        ], addPublicRoutes: { router in
+            // The seed's frontend polls this before it has logged in.
+            router.get("api/health", use: { _, _ in JSONBody.response(json: .object(["status": "ok", "app": "ctr"])) })
+        }) { routes in
             let service = CTRService(
                 files: files, blobs: platform.blobs, references: platform.blobReferences, tracking: platform.tracking, jobs: routes.jobs,
                 artifacts: platform.artifacts, feed: feed)
@@ -41,7 +45,8 @@ public struct CTRHTTPApp: KilnApp {
                 operations: CTROperations(
                     service: service, settings: settings, llm: platform.llm, jobs: routes.jobs,
                     latencies: platform.servingLatencies, models: { models.index() }, health: platform.health),
-                json: platform.json, limits: platform.limits, staging: platform.staging
+                json: platform.json, limits: platform.limits, jobs: routes.jobs,
+                pdfWait: .milliseconds(Int64(settings.pdfWaitSeconds * 1000)), staging: platform.staging
             ).addRoutes(to: routes.group("api"), webSocket: routes.group("ws"))
         }
     }

@@ -579,7 +579,7 @@ enum CTROpenAPI {
     "tags": [
      "CTR app"
     ],
-    "summary": "CTR app: alive (the seed's health path; authenticated like every /api route).",
+    "summary": "CTR app: alive (the seed's health path; answers without credentials, as the seed's frontend polls it before logging in).",
     "responses": {
      "200": {
       "description": "Alive.",
@@ -596,16 +596,11 @@ enum CTROpenAPI {
        }
       }
      },
-     "401": {
-      "$ref": "#/components/responses/Unauthenticated"
-     },
-     "429": {
-      "$ref": "#/components/responses/RateLimited"
-     },
      "default": {
       "$ref": "#/components/responses/Error"
      }
-    }
+    },
+    "security": []
    }
   },
   "/api/report/generate-pdf/{run_id}": {
@@ -615,7 +610,7 @@ enum CTROpenAPI {
      "CTR app"
     ],
     "summary": "CTR app: render the report as PDF (a job).",
-    "description": "Starts a ctr.report_pdf job (cairo + pango, Noto Sans CJK). Body optional. Rejects: lang other than ko/en or a malformed body (400); unknown run (404); unfinished run (409); a body that is not application/json (415).",
+    "description": "Starts a ctr.report_pdf job (cairo + pango, Noto Sans CJK) and waits for it up to ctr_pdf_wait seconds (default 15; rendering takes about a second here): 200 with status `generated` once the PDF exists, so that an immediate GET /api/report/pdf/{run_id} returns it (the seed's contract), else 202 with status `generating` and the job to poll. Body optional. Rejects: lang other than ko/en or a malformed body (400); unknown run (404); unfinished run, or a PDF job that failed (409); a body that is not application/json (415).",
     "parameters": [
      {
       "name": "run_id",
@@ -676,8 +671,8 @@ enum CTROpenAPI {
      }
     },
     "responses": {
-     "202": {
-      "description": "The job was queued.",
+     "200": {
+      "description": "The PDF is ready (status `generated`).",
       "content": {
        "application/json": {
         "schema": {
@@ -692,7 +687,42 @@ enum CTROpenAPI {
            "type": "string"
           },
           "status": {
+           "type": "string",
+           "enum": [
+            "generated"
+           ]
+          },
+          "job_id": {
            "type": "string"
+          },
+          "status_url": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "202": {
+      "description": "Not ready within ctr_pdf_wait: the job is still running (status `generating`).",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "pdf_url",
+          "status",
+          "job_id"
+         ],
+         "properties": {
+          "pdf_url": {
+           "type": "string"
+          },
+          "status": {
+           "type": "string",
+           "enum": [
+            "generating"
+           ]
           },
           "job_id": {
            "type": "string"
@@ -784,7 +814,7 @@ enum CTROpenAPI {
  "tags": [
   {
    "name": "CTR app",
-   "description": "The CTR app's routes (/api/upload, /api/train, …). They require the bearer token like every native endpoint and use the native error shape (components.schemas.Error). WebSockets (not modelled here): /ws/training/{run_id} (CTR training: state, epoch_update, log, training_complete|training_failed), /ws/performance?run_id= (CTR: metrics_update, system_health, performance_alert)."
+   "description": "The CTR app's routes (/api/upload, /api/train, …). They require credentials like every native endpoint (a bearer token, or a browser session cookie from POST /v1/sessions), except /api/health, and use the native error shape (components.schemas.Error). WebSockets (not modelled here; authenticated by the header, the session cookie, or a single-use ?ticket= from POST /v1/ws-tickets): /ws/training/{run_id}?lang=ko|en&since=N (CTR training: state, epoch_update, log, training_complete|training_failed; each event carries `seq`, and a client reconnecting with since=<last seq> gets only what it missed, never the state or the end again; `log` messages are Korean by default, English with lang=en), /ws/performance?run_id= (CTR: metrics_update, system_health, performance_alert with severity high|medium, message and metrics)."
   }
  ],
  "components": {

@@ -53,6 +53,35 @@ extension ConfigSetting {
         ConfigSetting("jwt_es256_public_key", "PEM file with the P-256 public key that verifies ES256 bearer tokens.") {
             $0.jwtES256PublicKeyFile = try nonEmpty($1)
         },
+        ConfigSetting("jwt_subject_claim", "JWT claim naming the caller (default sub; Django SimpleJWT: user_id).") {
+            $0.jwtClaims.subjectClaim = try nonEmpty($1)
+        },
+        ConfigSetting("jwt_role_claim", "JWT claim holding the caller's role (default role).") { $0.jwtClaims.roleClaim = try nonEmpty($1) },
+        ConfigSetting("jwt_default_role", "Role of a JWT without the role claim (default none: such tokens are refused).") {
+            $0.jwtClaims.defaultRole = try nonEmpty($1)
+        },
+        ConfigSetting("jwt_issuers", "Comma-separated accepted JWT issuers (iss); default any.") { $0.jwtClaims.issuers = list($1) },
+        ConfigSetting("jwt_audiences", "Comma-separated accepted JWT audiences (aud); default any.") { $0.jwtClaims.audiences = list($1) },
+        ConfigSetting("jwt_required_claims", "Comma-separated claim=value pairs a JWT must carry, e.g. token_type=access.") {
+            var claims: [String: String] = [:]
+            for pair in list($1) {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty else { throw invalid(pair, "claim=value") }
+                claims[parts[0]] = parts[1]
+            }
+            $0.jwtClaims.requiredClaims = claims
+        },
+        ConfigSetting("session_lifetime", "Hours a browser session lasts (default 12).") {
+            guard let hours = Double($1), hours > 0, hours <= 24 * 30 else { throw invalid($1, "hours in (0, 720]") }
+            $0.sessions.lifetimeSeconds = hours * 3600
+        },
+        ConfigSetting("session_cookie_secure", "Always mark the session cookie Secure (default: only when X-Forwarded-Proto is https).") {
+            $0.sessions.secureCookies = try boolean($1)
+        },
+        ConfigSetting("ws_ticket_lifetime", "Seconds a WebSocket/SSE ticket stays redeemable (default 30).") {
+            guard let value = Double($1), value > 0, value <= 600 else { throw invalid($1, "seconds in (0, 600]") }
+            $0.sessions.ticketSeconds = value
+        },
         ConfigSetting("max_json_body", "Largest JSON request body (default 1MiB).") { $0.limits.maxJSONBodyBytes = try size($1) },
         ConfigSetting("max_upload", "Largest upload (default 1GiB).") { $0.limits.maxUploadBytes = try size($1) },
         ConfigSetting("max_json_depth", "Deepest JSON nesting accepted (default 64).") {
@@ -129,7 +158,10 @@ extension ConfigSetting {
             $0.jobs.retentionSeconds = hours == 0 ? nil : hours * 3600
         },
         ConfigSetting("cors_origins", "Comma-separated browser origins allowed to call Kiln, e.g. http://localhost:3000; * allows any (default none).") {
-            $0.corsOrigins = $1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            $0.corsOrigins = list($1)
+        },
+        ConfigSetting("cors_credentials", "Let the listed CORS origins send cookies (Access-Control-Allow-Credentials; never for *; default true).") {
+            $0.corsCredentials = try boolean($1)
         },
         ConfigSetting("llm_base_url", "OpenAI-compatible API for report narratives, e.g. http://localhost:11434/v1 (default none: templates).") {
             guard let url = URL(string: $1), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { throw invalid($1, "an http(s) URL") }
@@ -148,6 +180,11 @@ extension ConfigSetting {
 
     public static func invalid(_ value: String, _ expected: String) -> KilnError {
         KilnError.invalidArgument("invalid value '\(value)': expected \(expected)")
+    }
+
+    /// A comma-separated list, items trimmed, empty items dropped.
+    public static func list(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     public static func nonEmpty(_ value: String) throws -> String {

@@ -12,6 +12,8 @@ public struct KilnConfig: Sendable, Equatable {
     public var accessLog = true
     public var jwtHS256Secret: String?
     public var jwtES256PublicKeyFile: String?
+    public var jwtClaims = JWTClaimMapping()
+    public var sessions = SessionSettings()
     public var limits = Limits()
     public var shutdownTimeoutSeconds: Double = 30
     /// How SQLite commits: `full` (default) fsyncs the WAL on every commit, so an acknowledged
@@ -21,6 +23,8 @@ public struct KilnConfig: Sendable, Equatable {
     public var jobs = JobSettings()
     /// Browser origins allowed to call Kiln (CORS), e.g. a dashboard on http://localhost:3000.
     public var corsOrigins: [String] = []
+    /// Let the listed origins (never `*`) send cookies (`Access-Control-Allow-Credentials`).
+    public var corsCredentials = true
     public var llm = LLMSettings()
     /// The modules' own settings (each app's section), set through their `ConfigSetting`s.
     public var sections = ConfigSections()

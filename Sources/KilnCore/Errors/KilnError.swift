@@ -36,13 +36,16 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let explanationUnsupported = ErrorCode("explanation_unsupported")
     /// The server's disk (or quota) is full: nothing was stored (507).
     public static let insufficientStorage = ErrorCode("insufficient_storage")
+    /// A cookie-authenticated request without the session's CSRF token, or from an origin
+    /// that is neither this server's nor a configured one (403).
+    public static let csrfFailed = ErrorCode("csrf_failed")
     public static let `internal` = ErrorCode("internal")
 
     /// The platform's own codes, in the order the API documentation lists them.
     public static let platform: [ErrorCode] = [
         .invalidArgument, .unauthenticated, .permissionDenied, .notFound, .conflict, .payloadTooLarge,
         .unsupportedMediaType, .rateLimited, .unavailable, .deadlineExceeded, .undecodableImage, .explanationUnsupported,
-        .insufficientStorage, .internal,
+        .insufficientStorage, .csrfFailed, .internal,
     ]
 }
 

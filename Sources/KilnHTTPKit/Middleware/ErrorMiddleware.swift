@@ -69,7 +69,7 @@ public struct ErrorStatusTable: Sendable {
     private var statuses: [ErrorCode: HTTPResponse.Status]
 
     public static let platform = ErrorStatusTable(statuses: [
-        .invalidArgument: .badRequest, .unauthenticated: .unauthorized, .permissionDenied: .forbidden, .notFound: .notFound,
+        .invalidArgument: .badRequest, .unauthenticated: .unauthorized, .permissionDenied: .forbidden, .csrfFailed: .forbidden, .notFound: .notFound,
         .conflict: .conflict, .payloadTooLarge: .contentTooLarge, .unsupportedMediaType: .unsupportedMediaType,
         .rateLimited: .tooManyRequests, .unavailable: .serviceUnavailable, .deadlineExceeded: .gatewayTimeout,
         .undecodableImage: .unprocessableContent, .explanationUnsupported: .unprocessableContent,

@@ -291,5 +291,28 @@ extension Migration {
                 .column("last_job_id", type: .text)
                 .run()
         },
+        Migration(version: 11, name: "browser sessions and upgrade tickets") { db in
+            // Cookie logins and single-use WebSocket/SSE tickets; only secrets' SHA-256 are stored.
+            try await db.create(table: "browser_sessions")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("secret_hash", type: .text, .notNull, .unique)
+                .column("principal_id", type: .text, .notNull)
+                .column("principal_kind", type: .text, .notNull)
+                .column("role", type: .text, .notNull)
+                .column("key_id", type: .text)
+                .column("csrf_token", type: .text, .notNull)
+                .column("created_at", type: .real, .notNull)
+                .column("expires_at", type: .real, .notNull)
+                .column("revoked_at", type: .real)
+                .run()
+            try await db.create(table: "upgrade_tickets")
+                .column("secret_hash", type: .text, .primaryKey(autoIncrement: false))
+                .column("principal_id", type: .text, .notNull)
+                .column("principal_kind", type: .text, .notNull)
+                .column("role", type: .text, .notNull)
+                .column("key_id", type: .text)
+                .column("expires_at", type: .real, .notNull)
+                .run()
+        },
     ]
 }
