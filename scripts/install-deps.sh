@@ -16,6 +16,8 @@ packages=(
   build-essential libsqlite3-dev curl ca-certificates python3 python3-venv python3-pip
   # tests compare served outputs with the same models run by Debian's PyTorch and XGBoost
   python3-torch python3-xgboost python3-numpy
+  # a real browser (headless, driven over its DevTools protocol) runs the seed frontend's flow
+  chromium
 )
 
 missing=()

@@ -188,7 +188,11 @@ def test_lstm_trains_streams_epochs_and_is_served_as_torchscript(server):
     assert sorted(set(recorded + streamed)) == [1, 2, 3, 4]  # whatever the state missed arrives live
     assert all(set(m["metrics"]) == {"train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_auc"}
                for m in messages if m["type"] == "epoch_update")
-    assert any(m["type"] == "log" for m in messages)
+    logs = [m["message"] for m in messages if m["type"] == "log"]
+    assert any(f"/4 완료" in line for line in logs), logs  # the seed's "Epoch 5/10 완료"
+    assert "message_en" not in messages[1] and all("seq" in m for m in messages[1:])
+    seqs = [m["seq"] for m in messages[1:]]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
 
     status = wait_for(server, run_id)
     assert status["status"] == "completed" and status["current_epoch"] == 4, status
@@ -202,7 +206,26 @@ def test_lstm_trains_streams_epochs_and_is_served_as_torchscript(server):
     finally:
         late.close()
     assert state["type"] == "state" and [e["epoch"] for e in state["epochs"]] == [1, 2, 3, 4]
-    assert end["type"] == "training_complete"
+    assert end["type"] == "training_complete" and end["seq"] == messages[-1]["seq"]
+
+    # An auto-reconnecting client that saw the end (since = its last seq) is not sent it again;
+    # one that missed it gets only the end, not the state.
+    def reconnect(query):
+        ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/ws/training/{run_id}?{query}",
+                                         header=[f"Authorization: Bearer {server.admin_key}"], timeout=30)
+        received = []
+        try:
+            while text := ws.recv():  # "" once the server has closed
+                received.append(json.loads(text))
+        except websocket.WebSocketConnectionClosedException:
+            pass
+        finally:
+            ws.close()
+        return received
+    assert reconnect(f"since={end['seq']}") == []
+    assert [m["type"] for m in reconnect(f"since={end['seq'] - 1}")] == ["training_complete"]
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        reconnect("since=-1")
 
     # Permutation importance: the hour drives clicks, the noise column does not.
     importance = requests.get(f"{server.url}/api/report/feature-importance/{run_id}", headers=server.headers()).json()
@@ -272,7 +295,8 @@ def train_xgboost(server, **config):
 
 def test_report_performance_dashboards_alerts_and_cors(kiln_factory):
     server = kiln_factory(env={"KILN_CTR_ALERT_MIN_ACCURACY": "0.99", "KILN_CTR_PERFORMANCE_INTERVAL": "0.2",
-                               "KILN_CORS_ORIGINS": "http://localhost:3000", "KILN_CTR_CLICK_VALUE": "300"}).start()
+                               "KILN_CORS_ORIGINS": "http://localhost:3000", "KILN_CTR_CLICK_VALUE": "300",
+                               "KILN_CTR_PDF_WAIT": "0"}).start()
     run_id, status = train_xgboost(server)
     h = server.headers()
 
@@ -306,9 +330,8 @@ def test_report_performance_dashboards_alerts_and_cors(kiln_factory):
     assert f"{name}/{version}" in operator["latency"] and 0 <= operator["system"]["api_success_rate"] <= 100
     client = requests.get(f"{server.url}/api/dashboard/client", headers=h).json()
     assert client["run_id"] == run_id and len(client["deciles"]) == 10 and client["lift"] == lift
-    # The seed's health path is authenticated like every /api route (CTROpenAPI says so).
-    assert requests.get(f"{server.url}/api/health").status_code == 401
-    health = requests.get(f"{server.url}/api/health", headers=h)
+    # The seed's health path answers without credentials: the frontend polls it before logging in.
+    health = requests.get(f"{server.url}/api/health")
     assert health.status_code == 200 and health.json() == {"status": "ok", "app": "ctr"}
 
     # Alerts: accuracy is below the configured 0.99, once; updates keep coming.
@@ -320,6 +343,9 @@ def test_report_performance_dashboards_alerts_and_cors(kiln_factory):
     types = [m["type"] for m in messages]
     assert types[:3] == ["metrics_update", "performance_alert", "system_health"] and types[3:] == ["metrics_update", "system_health", "metrics_update"]
     assert messages[1]["metric"] == "accuracy" and messages[1]["threshold"] == 0.99
+    # The seed's fields: severity, message, metrics (the update that crossed the threshold).
+    assert messages[1]["severity"] in ("high", "medium") and messages[1]["metrics"] == messages[0]["metrics"]
+    assert messages[1]["severity"] == ("high" if 0.99 - messages[1]["value"] > 0.099 else "medium")
     assert messages[2]["health"]["api_success_rate"] <= 100
 
     with pytest.raises(websocket.WebSocketBadStatusException):
@@ -333,6 +359,10 @@ def test_report_performance_dashboards_alerts_and_cors(kiln_factory):
     assert allowed.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     other = requests.get(f"{server.url}/api/train/runs", headers={**h, "Origin": "http://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+    # ctr_pdf_wait = 0: generate-pdf answers at once with the job to poll.
+    queued = requests.post(f"{server.url}/api/report/generate-pdf/{run_id}", headers=h)
+    assert queued.status_code == 202 and queued.json()["status"] == "generating" and queued.json()["status_url"].startswith("/v1/jobs/")
 
 
 def test_report_narrative_from_a_configured_llm(kiln_factory):
@@ -370,12 +400,9 @@ def test_pdf_report_is_rendered_with_charts_and_korean_text(kiln_factory, tmp_pa
 
     started = requests.post(f"{server.url}/api/report/generate-pdf/{run_id}", headers=h,
                             json={"includeCharts": True, "includeInsights": True, "includeActionPlan": True})
-    assert started.status_code == 202, started.text
+    # The seed's contract: "generated", and the PDF is there at once.
+    assert started.status_code == 200 and started.json()["status"] == "generated", started.text
     assert started.json()["pdf_url"] == f"/api/report/pdf/{run_id}"
-    job_id = started.json()["job_id"]
-    deadline = time.monotonic() + 60
-    while requests.get(f"{server.url}/v1/jobs/{job_id}", headers=h).json()["state"] in ("queued", "running") and time.monotonic() < deadline:
-        time.sleep(0.2)
     pdf = requests.get(f"{server.url}/api/report/pdf/{run_id}", headers=h)
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf", pdf.text[:300]
     assert pdf.content.startswith(b"%PDF-")
