@@ -175,3 +175,23 @@ def test_cors_sends_credentials_for_named_origins_only(tmp_path):
         assert forged.status_code == 403
     finally:
         server.stop()
+
+
+def test_the_seed_frontend_profiles_start_and_serve_the_dashboard_as_documented(tmp_path):
+    from pathlib import Path
+    profiles = Path(__file__).resolve().parents[1] / "examples" / "seed-frontends"
+    unchanged = KilnProcess(tmp_path / "a", extra_args=["--config", str(profiles / "ctr-dashboard.json")]).start()
+    try:
+        runs = requests.get(f"{unchanged.url}/api/train/runs", headers={"Origin": ORIGIN})  # no credentials, as the seed sends
+        assert runs.status_code == 200 and runs.headers["Access-Control-Allow-Origin"] == ORIGIN
+    finally:
+        unchanged.stop()
+    # The port flag overrides the profile's 8000 here; the login profile binds 0.0.0.0, so no anonymous access.
+    shared = KilnProcess(tmp_path / "b", extra_args=["--config", str(profiles / "ctr-dashboard-login.json"), "--host", "127.0.0.1"]).start()
+    try:
+        assert requests.get(f"{shared.url}/api/train/runs").status_code == 401
+        assert requests.get(f"{shared.url}/api/health").status_code == 200
+        session, _ = login(shared)
+        assert session.get(f"{shared.url}/api/train/runs", headers={"Origin": ORIGIN}).status_code == 200
+    finally:
+        shared.stop()

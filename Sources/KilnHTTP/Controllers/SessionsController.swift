@@ -64,11 +64,15 @@ public struct SessionsController: Sendable {
     }
 
     @Sendable func open(_ request: Request, context: KilnRequestContext) async throws -> Response {
+        // A body, when sent, must be a login request even if the header decides.
+        let body = request.headers[.contentType] == nil ? nil : try await json.decode(LoginRequest.self, from: request, context: context)
+        if let body, !(1...8192).contains(body.apiKey.utf8.count) {
+            throw KilnError.invalidArgument("api_key must be 1 to 8192 bytes", details: ["field": "api_key"])
+        }
         let principal: Principal
         if request.headers[.authorization] != nil {
             principal = try await credentials.principal(authorization: request)
-        } else if request.headers[.contentType] != nil {
-            let body = try await json.decode(LoginRequest.self, from: request, context: context)
+        } else if let body {
             principal = try await credentials.principal(secret: body.apiKey)
         } else {
             throw KilnError(.unauthenticated, "send an API key as {\"api_key\": \"kiln_…\"} or in 'Authorization: Bearer'")

@@ -17,7 +17,7 @@ enum SessionsOpenAPI {
     ],
     "security": [],
     "summary": "Log in from a browser: sets the HttpOnly kiln_session cookie.",
-    "description": "Opens a session for the caller identified by `Authorization` (an API key or a JWT) or by the body `{\"api_key\": \"kiln_…\"}`, and sets `kiln_session` (HttpOnly, SameSite=Lax, Path=/, Max-Age = session_lifetime; Secure when session_cookie_secure is set or a proxy sends X-Forwarded-Proto: https). Afterwards the browser authenticates every request, WebSocket upgrades included, with the cookie. Unsafe requests (POST, PUT, PATCH, DELETE) with the cookie must repeat `csrf_token` in `X-CSRF-Token`, and a cookie request that sends an `Origin` must come from this server's origin or a configured `cors_origins` entry; otherwise 403 `csrf_failed`. A session ends at `expires_at`, on logout, when an admin revokes it, or when the API key it was opened with is revoked (within 5 s on every node). Rejects: no credentials, an invalid or revoked key, an invalid token (401); a body that is not application/json (415), larger than max_json_body (413) or without `api_key` (400).",
+    "description": "Opens a session for the caller identified by `Authorization` (an API key or a JWT) or by the body `{\"api_key\": \"kiln_…\"}` (a body, when sent, must hold `api_key`; with both, the header decides), and sets `kiln_session` (HttpOnly, SameSite=Lax, Path=/, Max-Age = session_lifetime; Secure when session_cookie_secure is set or a proxy sends X-Forwarded-Proto: https). Afterwards the browser authenticates every request, WebSocket upgrades included, with the cookie. Unsafe requests (POST, PUT, PATCH, DELETE) with the cookie must repeat `csrf_token` in `X-CSRF-Token`, and a cookie request that sends an `Origin` must come from this server's origin or a configured `cors_origins` entry; otherwise 403 `csrf_failed`. A session ends at `expires_at`, on logout, when an admin revokes it, or when the API key it was opened with is revoked (within 5 s on every node). Rejects: no credentials, an invalid or revoked key, an invalid token (401); a body that is not application/json (415), larger than max_json_body (413) or without `api_key` (400).",
     "requestBody": {
      "required": false,
      "content": {
@@ -203,12 +203,11 @@ enum SessionsOpenAPI {
     "required": [
      "api_key"
     ],
-    "additionalProperties": false,
     "properties": {
      "api_key": {
       "type": "string",
       "minLength": 1,
-      "maxLength": 200,
+      "maxLength": 8192,
       "description": "An API key (kiln_…) or a JWT."
      }
     }

@@ -23,7 +23,7 @@ public struct SQLBrowserSessionRepository: BrowserSessionRepository {
 
         var record: BrowserSessionRecord {
             BrowserSessionRecord(
-                id: id, principal: Principal(id: principal_id, role: Role(role), kind: Principal.Kind(rawValue: principal_kind) ?? .apiKey),
+                id: id, principal: storedPrincipal(id: principal_id, kind: principal_kind, role: role),
                 keyID: key_id, csrfToken: csrf_token, createdAt: Date(timeIntervalSince1970: created_at),
                 expiresAt: Date(timeIntervalSince1970: expires_at), revokedAt: revoked_at.map(Date.init(timeIntervalSince1970:)))
         }
@@ -86,7 +86,12 @@ public struct SQLBrowserSessionRepository: BrowserSessionRepository {
             .returning("principal_id", "principal_kind", "role", "key_id", "expires_at")
             .first(decoding: TicketRow.self), row.expires_at > date.timeIntervalSince1970 else { return nil }
         return UpgradeTicket(
-            principal: Principal(id: row.principal_id, role: Role(row.role), kind: Principal.Kind(rawValue: row.principal_kind) ?? .apiKey),
+            principal: storedPrincipal(id: row.principal_id, kind: row.principal_kind, role: row.role),
             keyID: row.key_id, expiresAt: Date(timeIntervalSince1970: row.expires_at))
     }
+}
+
+/// The caller a session or ticket row names (a kind this build does not know reads as a key's).
+private func storedPrincipal(id: String, kind: String, role: String) -> Principal {
+    Principal(id: id, role: Role(role), kind: Principal.Kind(rawValue: kind) ?? .apiKey)
 }
