@@ -11,7 +11,7 @@ import Testing
             try await Migrator().migrate(database.sql)
             let repository = SQLBrowserSessionRepository(db: database.sql)
             let now = Date(timeIntervalSince1970: 1_700_000_000)
-            let session = BrowserSessionRecord(id: "ses_1", principal: Self.alice, keyID: "key_a", csrfToken: "csrf",
+            let session = BrowserSessionRecord(id: "ses_1", principal: Self.alice, csrfToken: "csrf",
                                                createdAt: now, expiresAt: now.addingTimeInterval(60))
             try await repository.insert(session, secretHash: "h1")
             #expect(try await repository.find(secretHash: "h1") == session)
@@ -29,13 +29,13 @@ import Testing
             try await Migrator().migrate(database.sql)
             let repository = SQLBrowserSessionRepository(db: database.sql)
             let now = Date()
-            try await repository.insertTicket(UpgradeTicket(principal: Self.alice, keyID: "key_a", expiresAt: now.addingTimeInterval(30)), secretHash: "t1")
+            try await repository.insertTicket(UpgradeTicket(principal: Self.alice, expiresAt: now.addingTimeInterval(30)), secretHash: "t1")
             let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<16 { group.addTask { try await repository.redeemTicket(secretHash: "t1", at: now) != nil } }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(winners == 1)
-            try await repository.insertTicket(UpgradeTicket(principal: Self.alice, keyID: nil, expiresAt: now.addingTimeInterval(-1)), secretHash: "t2")
+            try await repository.insertTicket(UpgradeTicket(principal: Self.alice, expiresAt: now.addingTimeInterval(-1)), secretHash: "t2")
             #expect(try await repository.redeemTicket(secretHash: "t2", at: now) == nil)  // expired
         }
     }

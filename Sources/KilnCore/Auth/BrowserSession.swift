@@ -7,18 +7,16 @@ public struct BrowserSessionRecord: Sendable, Hashable {
     /// Public, non-secret id (`ses_…`), for listing and revoking.
     public var id: String
     /// Who opened it: kept whole so that audit lines and job owners read the same as with the key.
+    /// When it is an API key (`kind` api_key, `id` the key id), revoking that key ends the session.
     public var principal: Principal
-    /// The API key the session was opened with; revoking that key ends the session.
-    public var keyID: String?
     public var csrfToken: String
     public var createdAt: Date
     public var expiresAt: Date
     public var revokedAt: Date?
 
-    public init(id: String, principal: Principal, keyID: String?, csrfToken: String, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil) {
+    public init(id: String, principal: Principal, csrfToken: String, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil) {
         self.id = id
         self.principal = principal
-        self.keyID = keyID
         self.csrfToken = csrfToken
         self.createdAt = createdAt
         self.expiresAt = expiresAt
@@ -32,12 +30,10 @@ public struct BrowserSessionRecord: Sendable, Hashable {
 /// a header nor a cookie: redeemed (deleted) by the first upgrade that presents it.
 public struct UpgradeTicket: Sendable, Hashable {
     public var principal: Principal
-    public var keyID: String?
     public var expiresAt: Date
 
-    public init(principal: Principal, keyID: String?, expiresAt: Date) {
+    public init(principal: Principal, expiresAt: Date) {
         self.principal = principal
-        self.keyID = keyID
         self.expiresAt = expiresAt
     }
 }

@@ -34,10 +34,10 @@ public final class SessionService: Sendable {
     }
 
     /// A new session for `principal`; returns the cookie's secret (never stored) and the record.
-    public func open(for principal: Principal, keyID: String?) async throws -> (secret: String, session: BrowserSessionRecord) {
+    public func open(for principal: Principal) async throws -> (secret: String, session: BrowserSessionRecord) {
         let now = Date()
         let session = BrowserSessionRecord(
-            id: SessionSecret.newID(), principal: principal, keyID: keyID, csrfToken: SessionSecret.random(),
+            id: SessionSecret.newID(), principal: principal, csrfToken: SessionSecret.random(),
             createdAt: now, expiresAt: now.addingTimeInterval(settings.lifetime.secondsValue))
         let secret = SessionSecret.random(prefix: SessionSecret.sessionPrefix)
         try await sessions.insert(session, secretHash: APIKeySecret.hash(secret))
@@ -56,7 +56,7 @@ public final class SessionService: Sendable {
         if let cached = cache.withLock({ $0[hash] }), cached.checkAgain > now {
             return cached.session.isValid(at: Date()) ? cached.session : nil
         }
-        guard let session = try await sessions.find(secretHash: hash), session.isValid(at: Date()), try await keyIsActive(session.keyID) else {
+        guard let session = try await sessions.find(secretHash: hash), session.isValid(at: Date()), try await keyIsActive(session.principal) else {
             cache.withLock { _ = $0.removeValue(forKey: hash) }
             return nil
         }
@@ -78,8 +78,8 @@ public final class SessionService: Sendable {
     }
 
     /// A ticket for one WebSocket or SSE upgrade within `ticketLifetime`.
-    public func issueTicket(for principal: Principal, keyID: String?) async throws -> (secret: String, expiresAt: Date) {
-        let ticket = UpgradeTicket(principal: principal, keyID: keyID, expiresAt: Date().addingTimeInterval(settings.ticketLifetime.secondsValue))
+    public func issueTicket(for principal: Principal) async throws -> (secret: String, expiresAt: Date) {
+        let ticket = UpgradeTicket(principal: principal, expiresAt: Date().addingTimeInterval(settings.ticketLifetime.secondsValue))
         let secret = SessionSecret.random(prefix: SessionSecret.ticketPrefix)
         try await sessions.insertTicket(ticket, secretHash: APIKeySecret.hash(secret))
         return (secret, ticket.expiresAt)
@@ -89,13 +89,14 @@ public final class SessionService: Sendable {
     public func redeemTicket(_ secret: String) async throws -> Principal? {
         guard secret.hasPrefix(SessionSecret.ticketPrefix), secret.utf8.count < 200,
               let ticket = try await sessions.redeemTicket(secretHash: APIKeySecret.hash(secret), at: Date()),
-              try await keyIsActive(ticket.keyID) else { return nil }
+              try await keyIsActive(ticket.principal) else { return nil }
         return ticket.principal
     }
 
-    private func keyIsActive(_ keyID: String?) async throws -> Bool {
-        guard let keyID else { return true }
-        guard let key = try await keys.find(id: keyID) else { return false }
+    /// A caller identified by an API key (whose id is the principal's) lives no longer than the key.
+    private func keyIsActive(_ principal: Principal) async throws -> Bool {
+        guard principal.kind == .apiKey else { return true }
+        guard let key = try await keys.find(id: principal.id) else { return false }
         return !key.isRevoked
     }
 }

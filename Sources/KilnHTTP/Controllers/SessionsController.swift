@@ -78,7 +78,7 @@ public struct SessionsController: Sendable {
             throw KilnError(.unauthenticated, "send an API key as {\"api_key\": \"kiln_…\"} or in 'Authorization: Bearer'")
         }
         guard principal.kind != .anonymous else { throw KilnError(.unauthenticated, "anonymous callers cannot open a session") }
-        let (secret, session) = try await sessions.open(for: principal, keyID: principal.kind == .apiKey ? principal.id : nil)
+        let (secret, session) = try await sessions.open(for: principal)
         var response = try JSONBody.response(SessionView(session), status: .created)
         response.setCookie(cookie(secret, maxAge: Int(session.expiresAt.timeIntervalSince(session.createdAt)), request: request))
         return response
@@ -110,8 +110,7 @@ public struct SessionsController: Sendable {
     @Sendable func ticket(_ request: Request, context: KilnRequestContext) async throws -> Response {
         let principal = try context.principal()
         guard principal.kind != .anonymous else { throw KilnError(.unauthenticated, "anonymous callers need no ticket") }
-        let keyID = context.session?.keyID ?? (principal.kind == .apiKey ? principal.id : nil)
-        let (secret, expires) = try await sessions.issueTicket(for: principal, keyID: keyID)
+        let (secret, expires) = try await sessions.issueTicket(for: principal)
         return try JSONBody.response(
             TicketView(ticket: secret, expiresAt: expires, expiresInSeconds: sessions.settings.ticketLifetime.secondsValue), status: .created)
     }

@@ -15,7 +15,6 @@ public struct SQLBrowserSessionRepository: BrowserSessionRepository {
         var principal_id: String
         var principal_kind: String
         var role: String
-        var key_id: String?
         var csrf_token: String
         var created_at: Double
         var expires_at: Double
@@ -24,18 +23,18 @@ public struct SQLBrowserSessionRepository: BrowserSessionRepository {
         var record: BrowserSessionRecord {
             BrowserSessionRecord(
                 id: id, principal: storedPrincipal(id: principal_id, kind: principal_kind, role: role),
-                keyID: key_id, csrfToken: csrf_token, createdAt: Date(timeIntervalSince1970: created_at),
+                csrfToken: csrf_token, createdAt: Date(timeIntervalSince1970: created_at),
                 expiresAt: Date(timeIntervalSince1970: expires_at), revokedAt: revoked_at.map(Date.init(timeIntervalSince1970:)))
         }
     }
 
-    private static let columns = ["id", "principal_id", "principal_kind", "role", "key_id", "csrf_token", "created_at", "expires_at", "revoked_at"]
+    private static let columns = ["id", "principal_id", "principal_kind", "role", "csrf_token", "created_at", "expires_at", "revoked_at"]
 
     public func insert(_ session: BrowserSessionRecord, secretHash: String) async throws {
         try await db.insert(into: "browser_sessions")
-            .columns("id", "secret_hash", "principal_id", "principal_kind", "role", "key_id", "csrf_token", "created_at", "expires_at")
+            .columns("id", "secret_hash", "principal_id", "principal_kind", "role", "csrf_token", "created_at", "expires_at")
             .values(SQLBind(session.id), SQLBind(secretHash), SQLBind(session.principal.id), SQLBind(session.principal.kind.rawValue),
-                    SQLBind(session.principal.role.rawValue), SQLBind(session.keyID), SQLBind(session.csrfToken),
+                    SQLBind(session.principal.role.rawValue), SQLBind(session.csrfToken),
                     SQLBind(session.createdAt.timeIntervalSince1970), SQLBind(session.expiresAt.timeIntervalSince1970))
             .run()
     }
@@ -67,15 +66,14 @@ public struct SQLBrowserSessionRepository: BrowserSessionRepository {
         var principal_id: String
         var principal_kind: String
         var role: String
-        var key_id: String?
         var expires_at: Double
     }
 
     public func insertTicket(_ ticket: UpgradeTicket, secretHash: String) async throws {
         try await db.insert(into: "upgrade_tickets")
-            .columns("secret_hash", "principal_id", "principal_kind", "role", "key_id", "expires_at")
+            .columns("secret_hash", "principal_id", "principal_kind", "role", "expires_at")
             .values(SQLBind(secretHash), SQLBind(ticket.principal.id), SQLBind(ticket.principal.kind.rawValue),
-                    SQLBind(ticket.principal.role.rawValue), SQLBind(ticket.keyID), SQLBind(ticket.expiresAt.timeIntervalSince1970))
+                    SQLBind(ticket.principal.role.rawValue), SQLBind(ticket.expiresAt.timeIntervalSince1970))
             .run()
     }
 
@@ -83,11 +81,11 @@ public struct SQLBrowserSessionRepository: BrowserSessionRepository {
     /// gets the row.
     public func redeemTicket(secretHash: String, at date: Date) async throws -> UpgradeTicket? {
         guard let row = try await db.delete(from: "upgrade_tickets").where("secret_hash", .equal, secretHash)
-            .returning("principal_id", "principal_kind", "role", "key_id", "expires_at")
+            .returning("principal_id", "principal_kind", "role", "expires_at")
             .first(decoding: TicketRow.self), row.expires_at > date.timeIntervalSince1970 else { return nil }
         return UpgradeTicket(
             principal: storedPrincipal(id: row.principal_id, kind: row.principal_kind, role: row.role),
-            keyID: row.key_id, expiresAt: Date(timeIntervalSince1970: row.expires_at))
+            expiresAt: Date(timeIntervalSince1970: row.expires_at))
     }
 }
 

@@ -299,7 +299,6 @@ extension Migration {
                 .column("principal_id", type: .text, .notNull)
                 .column("principal_kind", type: .text, .notNull)
                 .column("role", type: .text, .notNull)
-                .column("key_id", type: .text)
                 .column("csrf_token", type: .text, .notNull)
                 .column("created_at", type: .real, .notNull)
                 .column("expires_at", type: .real, .notNull)
@@ -310,7 +309,6 @@ extension Migration {
                 .column("principal_id", type: .text, .notNull)
                 .column("principal_kind", type: .text, .notNull)
                 .column("role", type: .text, .notNull)
-                .column("key_id", type: .text)
                 .column("expires_at", type: .real, .notNull)
                 .run()
         },
